@@ -1,0 +1,555 @@
+//! [`Future`]: the state machine at the heart of the crate.
+//!
+//! # States and transitions
+//!
+//! ```text
+//!              cancel()                      set_running_or_notify_cancel()
+//!   PENDING ─────────────────▶ CANCELLED ──────────────────────────────▶ CANCELLED_AND_NOTIFIED
+//!      │  │                        (wakes result() waiters,             (notifies wait()/as_completed()
+//!      │  │                         runs callbacks)                      waiters; no callbacks)
+//!      │  │ set_running_or_notify_cancel()
+//!      │  └──────────────▶ RUNNING
+//!      │                      │
+//!      │ set_result()         │ set_result() / set_exception()
+//!      │ set_exception()      ▼
+//!      └───────────────▶ FINISHED   (wakes result() waiters, notifies wait()/as_completed()
+//!                                    waiters, runs callbacks)
+//! ```
+//!
+//! Every other (state, operation) pair leaves the state unchanged; the table
+//! in `spec/future-state-machine.tsv` lists each one with its return value
+//! and side effects, and the tests load that table.
+//!
+//! # Invariants
+//!
+//! * All state lives behind one mutex; every transition happens under it.
+//! * `outcome` is `Some` exactly when the state is FINISHED (map's private
+//!   `take` is the one exception: it empties the slot of a future nobody
+//!   else can see).
+//! * Callbacks and the immediate call of a late `add_done_callback` run with
+//!   the lock released, in registration order, each under `catch_unwind`:
+//!   user code never runs under the lock and never poisons it.
+//! * A transition takes the callback list out under the lock, so callbacks
+//!   run exactly once, and a callback added after the transition is called
+//!   immediately instead.
+//! * Waiters of `wait`/`as_completed` are notified under the lock, so a
+//!   waiter that registered while the future was not done is told of the
+//!   completion exactly once (no lost wake-ups).
+//! * The condition variable is signalled only when a thread is blocked in
+//!   `result()`/`exception()` (`blocked > 0`), keeping the uncontended path
+//!   free of system calls.
+
+use crate::error::Error;
+use crate::exception::{Exception, panic_message};
+use crate::state::State;
+use crate::sync::{Arc, Condvar, Mutex, MutexGuard};
+use crate::time::Deadline;
+use crate::waiter::{Completion, Waiter};
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::time::Duration;
+
+type Callback<T> = Box<dyn FnOnce(&Future<T>) + Send + 'static>;
+
+/// The eventual result of a call: Python's `concurrent.futures.Future`.
+///
+/// A `Future<T>` is a cheap shared handle: clones refer to the same future
+/// (and compare equal and hash alike), and every method may be called from
+/// any thread. Executors create futures when work is submitted; third-party
+/// executors may create them with [`Future::new`] and drive them with the
+/// executor-side methods [`set_running_or_notify_cancel`](Future::set_running_or_notify_cancel),
+/// [`set_result`](Future::set_result) and [`set_exception`](Future::set_exception).
+///
+/// ```
+/// use concurrent_futures::{Future, State};
+/// use std::time::Duration;
+///
+/// let f = Future::new();
+/// let g = f.clone();
+/// let t = std::thread::spawn(move || {
+///     assert!(g.set_running_or_notify_cancel().unwrap());
+///     g.set_result(42).unwrap();
+/// });
+/// assert_eq!(f.result(None).unwrap(), 42); // blocks until the value is set
+/// assert_eq!(f.state(), State::Finished);
+/// t.join().unwrap();
+/// ```
+pub struct Future<T> {
+    shared: Arc<Shared<T>>,
+}
+
+struct Shared<T> {
+    inner: Mutex<Inner<T>>,
+    /// Signalled when the future becomes done (FINISHED or CANCELLED), for
+    /// threads blocked in `result()` / `exception()`.
+    done: Condvar,
+}
+
+struct Inner<T> {
+    state: State,
+    outcome: Option<Result<T, Exception>>,
+    callbacks: Vec<Callback<T>>,
+    waiters: Vec<Registration>,
+    /// Threads blocked in `result()` / `exception()`.
+    blocked: usize,
+}
+
+/// A `wait`/`as_completed` waiter installed on this future, with the
+/// future's position in that call's list.
+struct Registration {
+    waiter: Arc<Waiter>,
+    index: usize,
+}
+
+impl<T> Inner<T> {
+    fn notify_waiters(&self, how: Completion) {
+        for r in &self.waiters {
+            r.waiter.notify(r.index, how);
+        }
+    }
+}
+
+impl<T> Default for Future<T> {
+    fn default() -> Self {
+        Future::new()
+    }
+}
+
+impl<T> Clone for Future<T> {
+    /// Another handle to the same future.
+    fn clone(&self) -> Self {
+        Future {
+            shared: self.shared.clone(),
+        }
+    }
+}
+
+impl<T> PartialEq for Future<T> {
+    /// Identity: two handles are equal when they refer to the same future.
+    fn eq(&self, other: &Self) -> bool {
+        self.addr() == other.addr()
+    }
+}
+
+impl<T> Eq for Future<T> {}
+
+impl<T> Hash for Future<T> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.addr().hash(state);
+    }
+}
+
+impl<T> fmt::Debug for Future<T> {
+    /// Python's `repr`: `<Future at 0x… state=finished returned i32>`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = self.shared.inner.lock();
+        f.write_str(&self.repr(&inner))
+    }
+}
+
+impl<T> Future<T> {
+    /// A new future in the PENDING state (Python's `Future()`).
+    ///
+    /// ```
+    /// use concurrent_futures::{Future, State};
+    /// let f: Future<String> = Future::new();
+    /// assert_eq!(f.state(), State::Pending);
+    /// assert!(!f.done());
+    /// ```
+    pub fn new() -> Future<T> {
+        Future {
+            shared: Arc::new(Shared {
+                inner: Mutex::new(Inner {
+                    state: State::Pending,
+                    outcome: None,
+                    callbacks: Vec::new(),
+                    waiters: Vec::new(),
+                    blocked: 0,
+                }),
+                done: Condvar::new(),
+            }),
+        }
+    }
+
+    fn addr(&self) -> usize {
+        let p: *const Shared<T> = &*self.shared;
+        p as usize
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner<T>> {
+        self.shared.inner.lock()
+    }
+
+    fn repr(&self, inner: &Inner<T>) -> String {
+        let mut s = format!(
+            "<Future at {:#x} state={}",
+            self.addr(),
+            inner.state.repr_word()
+        );
+        if inner.state == State::Finished {
+            match &inner.outcome {
+                Some(Ok(_)) => {
+                    s.push_str(" returned ");
+                    s.push_str(std::any::type_name::<T>());
+                }
+                Some(Err(e)) => {
+                    s.push_str(" raised ");
+                    s.push_str(&format!("{:?}", e.kind()));
+                }
+                None => {}
+            }
+        }
+        s.push('>');
+        s
+    }
+
+    /// The current state.
+    pub fn state(&self) -> State {
+        self.lock().state
+    }
+
+    /// Attempts to cancel the future (FUT-CANCEL-*).
+    ///
+    /// * PENDING: becomes CANCELLED, wakes threads blocked in
+    ///   [`result`](Future::result) / [`exception`](Future::exception), runs
+    ///   the done-callbacks in this thread, returns `true`. Threads in
+    ///   [`wait`](crate::wait) / [`as_completed`](crate::as_completed) are
+    ///   not told until the executor acknowledges the cancellation.
+    /// * CANCELLED or CANCELLED_AND_NOTIFIED: returns `true`, nothing changes.
+    /// * RUNNING or FINISHED: returns `false`, nothing changes.
+    ///
+    /// ```
+    /// use concurrent_futures::Future;
+    /// let f: Future<()> = Future::new();
+    /// assert!(f.cancel());
+    /// assert!(f.cancelled() && f.done());
+    /// ```
+    pub fn cancel(&self) -> bool {
+        let mut inner = self.lock();
+        match inner.state {
+            State::Running | State::Finished => false,
+            State::Cancelled | State::CancelledAndNotified => true,
+            State::Pending => {
+                // PENDING -> CANCELLED. Blocked result()/exception() callers
+                // must see it; wait()/as_completed() waiters deliberately not.
+                inner.state = State::Cancelled;
+                self.wake_blocked(&inner);
+                let callbacks = std::mem::take(&mut inner.callbacks);
+                drop(inner);
+                self.run_callbacks(callbacks);
+                true
+            }
+        }
+    }
+
+    /// `true` if the future was cancelled (CANCELLED or CANCELLED_AND_NOTIFIED).
+    pub fn cancelled(&self) -> bool {
+        self.lock().state.is_cancelled()
+    }
+
+    /// `true` while the call is running (RUNNING).
+    pub fn running(&self) -> bool {
+        self.lock().state == State::Running
+    }
+
+    /// `true` once the future is cancelled or finished.
+    pub fn done(&self) -> bool {
+        self.lock().state.is_done()
+    }
+
+    /// Waits at most `timeout` for the future and returns its value
+    /// (FUT-RESULT-*).
+    ///
+    /// * FINISHED with a value: `Ok(value.clone())`.
+    /// * FINISHED with an exception: `Err(Error::Exception(e))`, the same
+    ///   exception every time.
+    /// * cancelled (either cancelled state): `Err(Error::Cancelled)`.
+    /// * still PENDING or RUNNING when the timeout elapses:
+    ///   `Err(Error::Timeout(None))`; the future is not affected.
+    ///
+    /// `None` waits as long as it takes; `Some(Duration::ZERO)` only checks.
+    ///
+    /// ```
+    /// use concurrent_futures::{Error, Future};
+    /// use std::time::Duration;
+    ///
+    /// let f = Future::new();
+    /// assert!(matches!(f.result(Some(Duration::ZERO)), Err(Error::Timeout(None))));
+    /// f.set_result("done").unwrap();
+    /// assert_eq!(f.result(Some(Duration::ZERO)).unwrap(), "done");
+    /// ```
+    pub fn result(&self, timeout: Option<Duration>) -> Result<T, Error>
+    where
+        T: Clone,
+    {
+        let inner = self.wait_done(&mut Deadline::after(timeout))?;
+        match &inner.outcome {
+            Some(Ok(v)) => Ok(v.clone()),
+            Some(Err(e)) => Err(Error::Exception(e.clone())),
+            None => Err(Error::Runtime(
+                "the result was taken by its consumer".to_string(),
+            )),
+        }
+    }
+
+    /// Waits at most `timeout` for the future and returns the exception it
+    /// finished with, `Ok(None)` if it finished with a value (FUT-EXC-*).
+    /// Cancelled and timeout errors as for [`result`](Future::result).
+    ///
+    /// ```
+    /// use concurrent_futures::{Exception, Future};
+    /// let f: Future<u8> = Future::new();
+    /// f.set_exception(Exception::msg("no")).unwrap();
+    /// assert_eq!(f.exception(None).unwrap().unwrap().to_string(), "no");
+    /// ```
+    pub fn exception(&self, timeout: Option<Duration>) -> Result<Option<Exception>, Error> {
+        let inner = self.wait_done(&mut Deadline::after(timeout))?;
+        Ok(match &inner.outcome {
+            Some(Err(e)) => Some(e.clone()),
+            _ => None,
+        })
+    }
+
+    /// Blocks until FINISHED or cancelled, or until `deadline` passes.
+    /// Returns the locked state when FINISHED.
+    fn wait_done(&self, deadline: &mut Deadline) -> Result<MutexGuard<'_, Inner<T>>, Error> {
+        let mut inner = self.lock();
+        loop {
+            match inner.state {
+                State::Finished => return Ok(inner),
+                State::Cancelled | State::CancelledAndNotified => return Err(Error::Cancelled),
+                State::Pending | State::Running => {}
+            }
+            if deadline.has_passed() {
+                return Err(Error::Timeout(None));
+            }
+            inner.blocked += 1;
+            let (guard, _) = deadline.wait(&self.shared.done, inner);
+            inner = guard;
+            inner.blocked -= 1;
+        }
+    }
+
+    /// Waits for the value like [`result`](Future::result) but moves it out
+    /// instead of cloning it. Only for futures no one else can observe
+    /// (`map`'s own futures).
+    pub(crate) fn take_result(&self, deadline: &mut Deadline) -> Result<T, Error> {
+        let mut inner = self.wait_done(deadline)?;
+        match inner.outcome.take() {
+            Some(Ok(v)) => Ok(v),
+            Some(Err(e)) => {
+                inner.outcome = Some(Err(e.clone()));
+                Err(Error::Exception(e))
+            }
+            None => Err(Error::Runtime(
+                "the result was taken by its consumer".to_string(),
+            )),
+        }
+    }
+
+    /// Attaches `callback`, to be called with the future once it is done
+    /// (CB-*).
+    ///
+    /// If the future is already done (cancelled or finished) the callback is
+    /// called immediately, in this thread. Otherwise it runs in the thread
+    /// that completes or cancels the future. Callbacks run in the order they
+    /// were added. A panicking callback is reported on stderr and ignored:
+    /// later callbacks still run and the future is unaffected.
+    ///
+    /// ```
+    /// use concurrent_futures::Future;
+    /// use std::sync::mpsc;
+    ///
+    /// let f = Future::new();
+    /// let (tx, rx) = mpsc::channel();
+    /// f.add_done_callback(move |f: &Future<i32>| tx.send(f.result(None).unwrap()).unwrap());
+    /// f.set_result(7).unwrap();
+    /// assert_eq!(rx.recv().unwrap(), 7);
+    /// ```
+    pub fn add_done_callback<F>(&self, callback: F)
+    where
+        F: FnOnce(&Future<T>) + Send + 'static,
+    {
+        let mut inner = self.lock();
+        if !inner.state.is_done() {
+            inner.callbacks.push(Box::new(callback));
+            return;
+        }
+        drop(inner);
+        self.run_callbacks(vec![Box::new(callback) as Callback<T>]);
+    }
+
+    /// Called by an executor before it runs the call (FUT-NOTIFY-*).
+    ///
+    /// * PENDING: becomes RUNNING, returns `Ok(true)`: run the call.
+    /// * CANCELLED: becomes CANCELLED_AND_NOTIFIED, tells threads in
+    ///   [`wait`](crate::wait) / [`as_completed`](crate::as_completed), returns
+    ///   `Ok(false)`: do not run the call. No callbacks run (they ran at
+    ///   `cancel`).
+    /// * any other state: `Err(Error::Runtime("Future in unexpected state"))`,
+    ///   nothing changes.
+    pub fn set_running_or_notify_cancel(&self) -> Result<bool, Error> {
+        let mut inner = self.lock();
+        match inner.state {
+            State::Pending => {
+                inner.state = State::Running;
+                Ok(true)
+            }
+            State::Cancelled => {
+                // CANCELLED -> C&N: the only step that tells waiters about a
+                // cancellation. Callbacks already ran at cancel().
+                inner.state = State::CancelledAndNotified;
+                inner.notify_waiters(Completion::Cancelled);
+                Ok(false)
+            }
+            _ => Err(Error::Runtime("Future in unexpected state".to_string())),
+        }
+    }
+
+    /// Completes the future with `value` (FUT-SET-1).
+    ///
+    /// Allowed from PENDING or RUNNING: the future becomes FINISHED, blocked
+    /// `result()` callers and `wait`/`as_completed` waiters are woken, and the
+    /// callbacks run in this thread. From any other state it returns
+    /// `Err(Error::InvalidState { .. })` and the first outcome is kept.
+    pub fn set_result(&self, value: T) -> Result<(), Error> {
+        self.finish(Ok(value))
+    }
+
+    /// Completes the future with an exception (FUT-SET-2). Same rules as
+    /// [`set_result`](Future::set_result).
+    pub fn set_exception(&self, exception: Exception) -> Result<(), Error> {
+        self.finish(Err(exception))
+    }
+
+    fn finish(&self, outcome: Result<T, Exception>) -> Result<(), Error> {
+        let mut inner = self.lock();
+        match inner.state {
+            State::Pending | State::Running => {}
+            state => {
+                return Err(Error::InvalidState {
+                    state,
+                    future: self.repr(&inner),
+                });
+            }
+        }
+        // PENDING/RUNNING -> FINISHED: publish the outcome and the state
+        // together, tell waiters and blocked readers, then run callbacks
+        // outside the lock.
+        let how = match &outcome {
+            Ok(_) => Completion::Result,
+            Err(_) => Completion::Exception,
+        };
+        inner.outcome = Some(outcome);
+        inner.state = State::Finished;
+        inner.notify_waiters(how);
+        self.wake_blocked(&inner);
+        let callbacks = std::mem::take(&mut inner.callbacks);
+        drop(inner);
+        self.run_callbacks(callbacks);
+        Ok(())
+    }
+
+    /// Cancels the future and, if that left it CANCELLED, acknowledges the
+    /// cancellation at once (CANCELLED_AND_NOTIFIED). Used for work that an
+    /// executor drops without running, so that `wait`/`as_completed` never
+    /// hang on it (SHUT-CANCEL-*, the fix of CPython gh-92001).
+    pub(crate) fn cancel_and_notify(&self) {
+        self.cancel();
+        let _ = self.notify_if_cancelled();
+    }
+
+    /// CANCELLED -> CANCELLED_AND_NOTIFIED; any other state is left alone.
+    fn notify_if_cancelled(&self) -> bool {
+        let mut inner = self.lock();
+        if inner.state == State::Cancelled {
+            inner.state = State::CancelledAndNotified;
+            inner.notify_waiters(Completion::Cancelled);
+            true
+        } else {
+            false
+        }
+    }
+
+    /// The broken-pool drain: a PENDING future finishes with `exception`; a
+    /// CANCELLED one is acknowledged (CANCELLED_AND_NOTIFIED) instead of
+    /// raising as CPython does. Other states are left alone.
+    pub(crate) fn fail_or_notify_cancel(&self, exception: Exception) {
+        if !self.notify_if_cancelled() {
+            let _ = self.finish_if_pending(exception);
+        }
+    }
+
+    fn finish_if_pending(&self, exception: Exception) -> Result<(), Error> {
+        if self.state() == State::Pending {
+            // A concurrent transition between the check and finish() makes
+            // finish() refuse, which is the outcome we want anyway.
+            self.finish(Err(exception))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Installs `waiter` for the future at `index` of a waiting call, unless
+    /// the future is already done for waiters; then returns how it completed.
+    pub(crate) fn install_waiter(&self, waiter: &Arc<Waiter>, index: usize) -> Option<Completion> {
+        let mut inner = self.lock();
+        match inner.state {
+            State::Finished => Some(match inner.outcome {
+                Some(Err(_)) => Completion::Exception,
+                _ => Completion::Result,
+            }),
+            State::CancelledAndNotified => Some(Completion::Cancelled),
+            _ => {
+                inner.waiters.push(Registration {
+                    waiter: waiter.clone(),
+                    index,
+                });
+                None
+            }
+        }
+    }
+
+    /// How many `wait` / `as_completed` calls currently have a waiter
+    /// installed on this future. Zero whenever no such call is in progress:
+    /// a call that returns, times out or is dropped leaves nothing behind
+    /// (ASC-DROP-1, WAIT-UNTOUCHED-1).
+    ///
+    /// ```
+    /// use concurrent_futures::{as_completed, Future};
+    /// let f: Future<()> = Future::new();
+    /// let it = as_completed([&f], None);
+    /// assert_eq!(f.waiters_installed(), 0); // nothing happens before next()
+    /// drop(it);
+    /// assert_eq!(f.waiters_installed(), 0);
+    /// ```
+    pub fn waiters_installed(&self) -> usize {
+        self.lock().waiters.len()
+    }
+
+    /// Removes every registration of `waiter`.
+    pub(crate) fn remove_waiter(&self, waiter: &Arc<Waiter>) {
+        let mut inner = self.lock();
+        let target: *const Waiter = &**waiter;
+        inner.waiters.retain(|r| !std::ptr::eq(&*r.waiter, target));
+    }
+
+    fn wake_blocked(&self, inner: &Inner<T>) {
+        if inner.blocked > 0 {
+            self.shared.done.notify_all();
+        }
+    }
+
+    fn run_callbacks(&self, callbacks: Vec<Callback<T>>) {
+        for callback in callbacks {
+            if let Err(payload) = catch_unwind(AssertUnwindSafe(|| callback(self))) {
+                eprintln!(
+                    "exception calling callback for {:?}: {}",
+                    self,
+                    panic_message(payload.as_ref())
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,94 @@
+//! The one place that decides where synchronisation primitives come from.
+//!
+//! Every other module imports `Mutex`, `Condvar`, `Arc`, atomics, threads and
+//! `thread_local!` from here and never names `std::sync`, loom or shuttle
+//! directly (the same shape as tokio's `src/loom/`). Three back-ends exist:
+//!
+//! | build                         | primitives from          |
+//! |-------------------------------|--------------------------|
+//! | normal                        | `std` ([`std_impl`])     |
+//! | `RUSTFLAGS="--cfg loom"`      | `loom` ([`loom_impl`])   |
+//! | feature `shuttle`             | `shuttle` ([`shuttle_impl`]) |
+//!
+//! The wrappers hide lock poisoning: the core never panics while holding a
+//! lock (user code always runs outside locks, under `catch_unwind`), so a
+//! poisoned lock can only mean a bug in the core; the data is still used
+//! rather than turning one bug into a cascade of panics.
+//!
+//! Timed waits do not live here but in [`crate::time`], because neither
+//! model checker models time.
+
+#[cfg(all(not(loom), not(feature = "shuttle")))]
+mod std_impl;
+#[cfg(all(not(loom), not(feature = "shuttle")))]
+use std_impl as imp;
+
+#[cfg(loom)]
+mod loom_impl;
+#[cfg(loom)]
+use loom_impl as imp;
+
+#[cfg(all(feature = "shuttle", not(loom)))]
+mod shuttle_impl;
+#[cfg(all(feature = "shuttle", not(loom)))]
+use shuttle_impl as imp;
+
+pub(crate) use imp::{Arc, AtomicUsize, JoinHandle, thread, thread_local};
+
+use std::sync::PoisonError;
+use std::time::Duration;
+
+/// A mutual-exclusion lock whose `lock` never reports poisoning.
+#[derive(Debug, Default)]
+pub(crate) struct Mutex<T>(imp::Mutex<T>);
+
+/// The guard returned by [`Mutex::lock`].
+pub(crate) type MutexGuard<'a, T> = imp::MutexGuard<'a, T>;
+
+impl<T> Mutex<T> {
+    pub(crate) fn new(value: T) -> Self {
+        Mutex(imp::Mutex::new(value))
+    }
+
+    pub(crate) fn lock(&self) -> MutexGuard<'_, T> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// A condition variable paired with [`Mutex`].
+#[derive(Debug, Default)]
+pub(crate) struct Condvar(imp::Condvar);
+
+impl Condvar {
+    pub(crate) fn new() -> Self {
+        Condvar(imp::Condvar::new())
+    }
+
+    /// Blocks until notified (spurious wake-ups are possible; callers loop).
+    pub(crate) fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
+        self.0.wait(guard).unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Blocks until notified or until `timeout` has elapsed. Only
+    /// [`crate::time`] calls this: under the model checkers it never times
+    /// out, so the time module decides timeouts there itself.
+    #[cfg_attr(any(loom, feature = "shuttle"), allow(dead_code))]
+    pub(crate) fn wait_timeout<'a, T>(
+        &self,
+        guard: MutexGuard<'a, T>,
+        timeout: Duration,
+    ) -> MutexGuard<'a, T> {
+        match self.0.wait_timeout(guard, timeout) {
+            Ok((guard, _)) => guard,
+            Err(poisoned) => poisoned.into_inner().0,
+        }
+    }
+
+    pub(crate) fn notify_one(&self) {
+        self.0.notify_one();
+    }
+
+    pub(crate) fn notify_all(&self) {
+        self.0.notify_all();
+    }
+}

@@ -1,0 +1,225 @@
+//! The state a thread pool's handles and workers share, and the operations
+//! on it: submit, shutdown, breaking.
+//!
+//! # Invariants (all fields of [`PoolState`] change only under `state`)
+//!
+//! * Every queued item has a worker that will take it: a submit either finds
+//!   at least as many idle workers as queued items (and wakes a sleeping
+//!   one), or starts a thread, or — when `max_workers` threads exist — leaves
+//!   the item for a busy worker, which always checks the queue under the lock
+//!   before it sleeps.
+//! * `busy` counts workers inside a call. A worker leaves it (lock-free)
+//!   when its call returns, before the future is completed, so a caller that
+//!   has seen a result also sees that worker as idle (POOL-REUSE-*).
+//! * Once `shutdown` is set it is never cleared, and no item is queued after
+//!   it; workers exit when the queue is empty and `shutdown` is set, so
+//!   every item queued before shutdown runs unless `cancel_futures` drained
+//!   it.
+//! * Once `broken` is set, the queue is drained (its items failed) and no item
+//!   is queued again.
+//! * `alive` counts started workers that have not exited; `shutdown(wait)`
+//!   returns only when it is 0.
+
+use super::worker;
+use crate::error::{BROKEN_POOL_MESSAGE, Error};
+use crate::exception::{BoxError, Exception};
+use crate::sync::{Arc, AtomicUsize, Condvar, JoinHandle, Mutex, MutexGuard, thread, thread_local};
+use crate::work_item::WorkItem;
+use std::cell::Cell;
+use std::collections::VecDeque;
+use std::sync::atomic::Ordering;
+
+/// A worker's initializer.
+pub(crate) type Initializer = Box<dyn Fn() -> Result<(), BoxError> + Send + Sync>;
+
+#[cfg(not(loom))]
+thread_local! {
+    /// The id of the pool whose worker this thread is (0: none).
+    static CURRENT_POOL: Cell<usize> = const { Cell::new(0) };
+}
+
+// loom's `thread_local!` does not accept the `const { … }` form.
+#[cfg(loom)]
+thread_local! {
+    static CURRENT_POOL: Cell<usize> = Cell::new(0);
+}
+
+static NEXT_POOL_ID: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
+
+pub(crate) struct Pool {
+    id: usize,
+    pub(crate) max_workers: usize,
+    prefix: String,
+    pub(crate) initializer: Option<Arc<Initializer>>,
+    pub(crate) state: Mutex<PoolState>,
+    /// Workers sleep here waiting for work or shutdown.
+    pub(crate) work_ready: Condvar,
+    /// `shutdown(wait)` sleeps here until every worker has exited.
+    all_exited: Condvar,
+    /// Workers inside a call.
+    pub(crate) busy: AtomicUsize,
+}
+
+pub(crate) struct PoolState {
+    pub(crate) queue: VecDeque<WorkItem>,
+    /// Threads started so far (names the next one).
+    started: usize,
+    /// Started workers that have not exited.
+    alive: usize,
+    /// Workers blocked on `work_ready`.
+    pub(crate) sleeping: usize,
+    pub(crate) shutdown: bool,
+    broken: Option<String>,
+    handles: Vec<JoinHandle<()>>,
+}
+
+impl Pool {
+    pub(crate) fn new(
+        max_workers: usize,
+        prefix: String,
+        initializer: Option<Arc<Initializer>>,
+    ) -> Arc<Pool> {
+        Arc::new(Pool {
+            id: NEXT_POOL_ID.fetch_add(1, Ordering::Relaxed),
+            max_workers,
+            prefix,
+            initializer,
+            state: Mutex::new(PoolState {
+                queue: VecDeque::new(),
+                started: 0,
+                alive: 0,
+                sleeping: 0,
+                shutdown: false,
+                broken: None,
+                handles: Vec::new(),
+            }),
+            work_ready: Condvar::new(),
+            all_exited: Condvar::new(),
+            busy: AtomicUsize::new(0),
+        })
+    }
+
+    /// Whether the calling thread is one of this pool's workers.
+    pub(crate) fn is_current_worker(&self) -> bool {
+        CURRENT_POOL.with(|c| c.get()) == self.id
+    }
+
+    /// Marks the calling thread as one of this pool's workers.
+    pub(crate) fn enter_worker(&self) {
+        CURRENT_POOL.with(|c| c.set(self.id));
+    }
+
+    pub(crate) fn threads_started(&self) -> usize {
+        self.state.lock().started
+    }
+
+    pub(crate) fn submit(this: &Arc<Pool>, work: WorkItem) -> Result<(), Error> {
+        let mut st = this.state.lock();
+        // Broken is checked before shutdown, as CPython does (EXE-SUBMIT-2).
+        if let Some(message) = &st.broken {
+            return Err(Error::BrokenExecutor(message.clone()));
+        }
+        if st.shutdown {
+            return Err(Error::Shutdown);
+        }
+        st.queue.push_back(work);
+        let idle = st.alive - this.busy.load(Ordering::Acquire).min(st.alive);
+        if idle >= st.queue.len() {
+            // An idle worker will take it: wake one if any is asleep (the
+            // others are about to come back to the queue).
+            if st.sleeping > 0 {
+                this.work_ready.notify_one();
+            }
+        } else if st.alive < this.max_workers {
+            if let Err(e) = Pool::start_worker(this, &mut st) {
+                if st.alive == 0 {
+                    // No thread can ever run it: take it back (its future is
+                    // cancelled when it drops) and report.
+                    drop(st.queue.pop_back());
+                    return Err(Error::Runtime(format!("can't start new thread: {e}")));
+                }
+                // Existing workers will run it.
+            }
+        }
+        Ok(())
+    }
+
+    fn start_worker(this: &Arc<Pool>, st: &mut MutexGuard<'_, PoolState>) -> std::io::Result<()> {
+        let name = format!("{}_{}", this.prefix, st.started);
+        let pool = this.clone();
+        let handle = thread::Builder::new()
+            .name(name)
+            .spawn(move || worker::run(pool))?;
+        st.started += 1;
+        st.alive += 1;
+        st.handles.push(handle);
+        Ok(())
+    }
+
+    /// Called by a worker as its last act.
+    pub(crate) fn worker_exited(&self, mut st: MutexGuard<'_, PoolState>) {
+        st.alive -= 1;
+        if st.alive == 0 {
+            self.all_exited.notify_all();
+        }
+    }
+
+    /// A worker's initializer failed: break the pool and fail queued work
+    /// (POOL-BROKEN-1). Queued items are failed outside the lock, because
+    /// their callbacks may call back into the pool.
+    pub(crate) fn break_pool(&self) {
+        let drained: Vec<WorkItem> = {
+            let mut st = self.state.lock();
+            if st.broken.is_none() {
+                st.broken = Some(BROKEN_POOL_MESSAGE.to_string());
+            }
+            st.queue.drain(..).collect()
+        };
+        for work in drained {
+            work.fail(Exception::broken_executor(BROKEN_POOL_MESSAGE));
+        }
+    }
+
+    pub(crate) fn shutdown(&self, wait: bool, cancel_futures: bool) -> Result<(), Error> {
+        if wait && self.is_current_worker() {
+            // Joining ourselves would deadlock: shut down, then refuse to wait.
+            self.shutdown(false, cancel_futures)?;
+            return Err(Error::Runtime("cannot join current thread".to_string()));
+        }
+        let (drained, handles) = {
+            let mut st = self.state.lock();
+            st.shutdown = true;
+            let drained: Vec<WorkItem> = if cancel_futures {
+                st.queue.drain(..).collect()
+            } else {
+                Vec::new()
+            };
+            if st.sleeping > 0 {
+                self.work_ready.notify_all();
+            }
+            let handles = if wait {
+                std::mem::take(&mut st.handles)
+            } else {
+                Vec::new()
+            };
+            (drained, handles)
+        };
+        // Cancelled AND notified, so wait()/as_completed() return (CPython
+        // leaves them CANCELLED: gh-92001).
+        for work in drained {
+            work.cancel();
+        }
+        if wait {
+            for handle in handles {
+                // Workers never panic (calls run under catch_unwind).
+                let _ = handle.join();
+            }
+            // Another shutdown may have taken some handles: wait for them too.
+            let mut st = self.state.lock();
+            while st.alive > 0 {
+                st = self.all_exited.wait(st);
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,178 @@
+//! [`WorkItem`]: a call and its future, type-erased, as executors queue them.
+
+use crate::exception::{BoxError, Exception};
+use crate::future::Future;
+use std::fmt;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+/// A submitted call together with its [`Future`], ready to be queued by an
+/// executor (Python's `_WorkItem`). This is what
+/// [`Executor::submit_work`](crate::Executor::submit_work) receives.
+///
+/// An executor must eventually do exactly one of three things with it:
+/// [`run`](WorkItem::run) it, [`cancel`](WorkItem::cancel) it, or
+/// [`fail`](WorkItem::fail) it. If it is dropped instead, its future is
+/// cancelled and acknowledged (CANCELLED_AND_NOTIFIED), so no one waits for
+/// it forever (EXE-WORKITEM-4).
+///
+/// ```
+/// use concurrent_futures::WorkItem;
+///
+/// let (item, future) = WorkItem::new(|| 6 * 7);
+/// item.run(); // what a worker thread does
+/// assert_eq!(future.result(None).unwrap(), 42);
+/// ```
+pub struct WorkItem {
+    job: Box<dyn Job>,
+}
+
+trait Job: Send {
+    fn run(self: Box<Self>, after_call: &mut dyn FnMut());
+    fn cancel(self: Box<Self>);
+    fn fail(self: Box<Self>, exception: Exception);
+}
+
+struct Task<T, F> {
+    future: Future<T>,
+    /// `Some` until the task is run, cancelled or failed.
+    call: Option<F>,
+}
+
+impl<T, F> Job for Task<T, F>
+where
+    T: Send + 'static,
+    F: FnOnce() -> Result<T, Exception> + Send + 'static,
+{
+    fn run(mut self: Box<Self>, after_call: &mut dyn FnMut()) {
+        let Some(call) = self.call.take() else {
+            return;
+        };
+        // PENDING -> RUNNING, or CANCELLED -> C&N and skip (the call of a
+        // cancelled future never runs).
+        if !matches!(self.future.set_running_or_notify_cancel(), Ok(true)) {
+            after_call();
+            return;
+        }
+        let outcome = call();
+        after_call();
+        // Only a user calling set_result on a running future can make this
+        // fail; the first outcome is kept (FUT-SET-*).
+        let _ = match outcome {
+            Ok(value) => self.future.set_result(value),
+            Err(exception) => self.future.set_exception(exception),
+        };
+    }
+
+    fn cancel(mut self: Box<Self>) {
+        self.call = None;
+        self.future.cancel_and_notify();
+    }
+
+    fn fail(mut self: Box<Self>, exception: Exception) {
+        self.call = None;
+        self.future.fail_or_notify_cancel(exception);
+    }
+}
+
+impl<T, F> Drop for Task<T, F> {
+    fn drop(&mut self) {
+        if self.call.take().is_some() {
+            // Dropped without being run, cancelled or failed.
+            self.future.cancel_and_notify();
+        }
+    }
+}
+
+impl WorkItem {
+    /// Wraps `call`; a panic in it becomes the future's [`Exception`] (kind
+    /// [`Panic`](crate::ExceptionKind::Panic)).
+    pub fn new<T, F>(call: F) -> (WorkItem, Future<T>)
+    where
+        T: Send + 'static,
+        F: FnOnce() -> T + Send + 'static,
+    {
+        WorkItem::from_outcome(move || {
+            catch_unwind(AssertUnwindSafe(call)).map_err(Exception::from_panic)
+        })
+    }
+
+    /// Wraps a fallible `call`: `Err(e)` becomes the future's [`Exception`]
+    /// (kind [`Error`](crate::ExceptionKind::Error)), a panic one of kind
+    /// [`Panic`](crate::ExceptionKind::Panic).
+    ///
+    /// ```
+    /// use concurrent_futures::{ExceptionKind, WorkItem};
+    ///
+    /// let (item, future) = WorkItem::new_fallible(|| "x".parse::<i32>());
+    /// item.run();
+    /// let e = future.exception(None).unwrap().unwrap();
+    /// assert_eq!(e.kind(), ExceptionKind::Error);
+    /// assert!(e.downcast_ref::<std::num::ParseIntError>().is_some());
+    /// ```
+    pub fn new_fallible<T, E, F>(call: F) -> (WorkItem, Future<T>)
+    where
+        T: Send + 'static,
+        E: Into<BoxError>,
+        F: FnOnce() -> Result<T, E> + Send + 'static,
+    {
+        WorkItem::from_outcome(move || match catch_unwind(AssertUnwindSafe(call)) {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(error)) => Err(Exception::new(error)),
+            Err(payload) => Err(Exception::from_panic(payload)),
+        })
+    }
+
+    pub(crate) fn from_outcome<T, F>(call: F) -> (WorkItem, Future<T>)
+    where
+        T: Send + 'static,
+        F: FnOnce() -> Result<T, Exception> + Send + 'static,
+    {
+        let future = Future::new();
+        let task = Task {
+            future: future.clone(),
+            call: Some(call),
+        };
+        (
+            WorkItem {
+                job: Box::new(task),
+            },
+            future,
+        )
+    }
+
+    /// Runs the call in this thread: moves the future to RUNNING (or, if it
+    /// was cancelled, to CANCELLED_AND_NOTIFIED without running the call),
+    /// calls it, and completes the future with its value or failure, running
+    /// the callbacks here.
+    pub fn run(self) {
+        self.job.run(&mut || {});
+    }
+
+    /// Like [`run`](WorkItem::run), calling `after_call` once the call has
+    /// returned (or been skipped) and before the future is completed. The
+    /// thread pool uses it to count its worker as idle before anyone can see
+    /// the result.
+    pub fn run_then(self, mut after_call: impl FnMut()) {
+        self.job.run(&mut after_call);
+    }
+
+    /// Discards the call: the future is cancelled (if still PENDING) and
+    /// acknowledged, ending in CANCELLED_AND_NOTIFIED; a RUNNING or FINISHED
+    /// future is left alone.
+    pub fn cancel(self) {
+        self.job.cancel();
+    }
+
+    /// Discards the call because the executor broke: a PENDING future
+    /// finishes with `exception`, a cancelled one is acknowledged
+    /// (CANCELLED_AND_NOTIFIED).
+    pub fn fail(self, exception: Exception) {
+        self.job.fail(exception);
+    }
+}
+
+impl fmt::Debug for WorkItem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("WorkItem { .. }")
+    }
+}
