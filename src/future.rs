@@ -34,7 +34,8 @@
 //!   immediately instead.
 //! * Waiters of `wait`/`as_completed` are notified under the lock, so a
 //!   waiter that registered while the future was not done is told of the
-//!   completion exactly once (no lost wake-ups).
+//!   completion exactly once (no lost wake-ups); notifying also removes
+//!   them, so a future done for waiters holds none.
 //! * The condition variable is signalled only when a thread is blocked in
 //!   `result()`/`exception()` (`blocked > 0`), keeping the uncontended path
 //!   free of system calls.
@@ -103,8 +104,11 @@ struct Registration {
 }
 
 impl<T> Inner<T> {
-    fn notify_waiters(&self, how: Completion) {
-        for r in &self.waiters {
+    /// Tells every installed waiter that the future is now done for waiters,
+    /// and forgets them: a future in FINISHED or CANCELLED_AND_NOTIFIED never
+    /// notifies again, so it holds no waiter (DIV-WAITRACE-3, ASC-DROP-1).
+    fn notify_waiters(&mut self, how: Completion) {
+        for r in self.waiters.drain(..) {
             r.waiter.notify(r.index, how);
         }
     }

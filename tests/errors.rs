@@ -72,21 +72,24 @@ fn err_name_python_name_of_every_variant() {
     }
 }
 
-/// ERR-NAME-1: `Error::Exception(e)` is named "Exception" whatever `e`'s kind,
-/// including the broken-pool exception a queued future holds.
+/// ERR-NAME-1: `Error::Exception(e)` is named "Exception" for a task's own
+/// failure, and "BrokenThreadPool" for the broken-pool exception a queued
+/// future holds (Python's `result()` raises that `BrokenThreadPool`).
 #[test]
-fn err_name_exception_variant_is_exception_for_every_kind() {
+fn err_name_exception_variant_names_the_exception_kind() {
     let (_pool, f) = broken_pool_with_failed_future();
     let err = f.result(ZERO).unwrap_err();
     let Error::Exception(e) = &err else {
         panic!("expected Error::Exception, got {err:?}");
     };
     assert_eq!(e.kind(), ExceptionKind::BrokenExecutor);
-    assert_eq!(
-        err.python_name(),
-        "Exception",
-        "spec/errors.md maps the variant Exception(e) to \"Exception\" for every e"
-    );
+    assert_eq!(err.python_name(), "BrokenThreadPool");
+    for own in [
+        Exception::msg("task error"),
+        Exception::from_panic(Box::new("p")),
+    ] {
+        assert_eq!(Error::Exception(own).python_name(), "Exception");
+    }
 }
 
 /// ERR-TRAIT-1

@@ -267,21 +267,26 @@ fn shut_owndrop_last_handle_dropped_in_own_task_does_not_deadlock() {
     let pool = pool(2);
     let (started, gate) = (Latch::new(), Gate::new());
     let later = blocked(&pool, &started, &gate, 2usize);
+    started.wait_for(1);
     let (tx, rx) = std::sync::mpsc::channel();
-    let owner = pool.clone();
+    let test_handle_dropped = Gate::new();
+    let (owner, dropped) = (pool.clone(), test_handle_dropped.clone());
     let f = pool
         .submit(move || {
-            drop(owner); // the last handle, once the test's own is gone
+            dropped.wait();
+            drop(owner); // the last handle: dropped on one of the pool's own workers
             tx.send(()).unwrap();
             1usize
         })
         .unwrap();
-    started.wait_for(1);
-    drop(pool);
-    // The task dropped the last handle: it must return, not wait for itself.
+    drop(pool); // not the last handle: returns at once
+    test_handle_dropped.open();
+    // The task dropped the last handle: it must return, not wait for itself
+    // (nor for `later`, which is still blocked).
     rx.recv_timeout(WATCHDOG)
         .expect("drop inside own task returned");
     assert_eq!(f.result(Some(WATCHDOG)).unwrap(), 1);
+    assert_eq!(later.state(), State::Running);
     gate.open();
     assert_eq!(
         later.result(Some(WATCHDOG)).unwrap(),

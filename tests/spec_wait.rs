@@ -22,12 +22,15 @@ fn set_of(fs: &[&Future<i32>]) -> HashSet<Future<i32>> {
     fs.iter().map(|f| (*f).clone()).collect()
 }
 
+/// What a `wait` reports: (done, not_done).
+type Partition = (HashSet<Future<i32>>, HashSet<Future<i32>>);
+
 /// Runs `wait` on another thread; returns a receiver for its (done, not_done).
 fn wait_in_thread(
     fs: &[Future<i32>],
     timeout: Option<Duration>,
     rw: ReturnWhen,
-) -> mpsc::Receiver<(HashSet<Future<i32>>, HashSet<Future<i32>>)> {
+) -> mpsc::Receiver<Partition> {
     let fs = fs.to_vec();
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
