@@ -112,6 +112,14 @@ impl<T> Inner<T> {
             r.waiter.notify(r.index, how);
         }
     }
+
+    /// CANCELLED -> CANCELLED_AND_NOTIFIED: the only step that tells waiters
+    /// about a cancellation. No callbacks: they ran at `cancel()`.
+    fn acknowledge_cancel(&mut self) {
+        debug_assert_eq!(self.state, State::Cancelled);
+        self.state = State::CancelledAndNotified;
+        self.notify_waiters(Completion::Cancelled);
+    }
 }
 
 impl<T> Default for Future<T> {
@@ -401,10 +409,7 @@ impl<T> Future<T> {
                 Ok(true)
             }
             State::Cancelled => {
-                // CANCELLED -> C&N: the only step that tells waiters about a
-                // cancellation. Callbacks already ran at cancel().
-                inner.state = State::CancelledAndNotified;
-                inner.notify_waiters(Completion::Cancelled);
+                inner.acknowledge_cancel();
                 Ok(false)
             }
             _ => Err(Error::Runtime("Future in unexpected state".to_string())),
@@ -428,19 +433,23 @@ impl<T> Future<T> {
     }
 
     fn finish(&self, outcome: Result<T, Exception>) -> Result<(), Error> {
-        let mut inner = self.lock();
+        let inner = self.lock();
         match inner.state {
-            State::Pending | State::Running => {}
-            state => {
-                return Err(Error::InvalidState {
-                    state,
-                    future: self.repr(&inner),
-                });
+            State::Pending | State::Running => {
+                self.finish_locked(inner, outcome);
+                Ok(())
             }
+            state => Err(Error::InvalidState {
+                state,
+                future: self.repr(&inner),
+            }),
         }
-        // PENDING/RUNNING -> FINISHED: publish the outcome and the state
-        // together, tell waiters and blocked readers, then run callbacks
-        // outside the lock.
+    }
+
+    /// PENDING/RUNNING -> FINISHED: publish the outcome and the state
+    /// together, tell waiters and blocked readers, then run callbacks
+    /// outside the lock. The caller has checked the state under `inner`.
+    fn finish_locked(&self, mut inner: MutexGuard<'_, Inner<T>>, outcome: Result<T, Exception>) {
         let how = match &outcome {
             Ok(_) => Completion::Result,
             Err(_) => Completion::Exception,
@@ -452,7 +461,6 @@ impl<T> Future<T> {
         let callbacks = std::mem::take(&mut inner.callbacks);
         drop(inner);
         self.run_callbacks(callbacks);
-        Ok(())
     }
 
     /// Cancels the future and, if that left it CANCELLED, acknowledges the
@@ -461,37 +469,22 @@ impl<T> Future<T> {
     /// hang on it (SHUT-CANCEL-*, the fix of CPython gh-92001).
     pub(crate) fn cancel_and_notify(&self) {
         self.cancel();
-        let _ = self.notify_if_cancelled();
-    }
-
-    /// CANCELLED -> CANCELLED_AND_NOTIFIED; any other state is left alone.
-    fn notify_if_cancelled(&self) -> bool {
         let mut inner = self.lock();
         if inner.state == State::Cancelled {
-            inner.state = State::CancelledAndNotified;
-            inner.notify_waiters(Completion::Cancelled);
-            true
-        } else {
-            false
+            inner.acknowledge_cancel();
         }
     }
 
     /// The broken-pool drain: a PENDING future finishes with `exception`; a
     /// CANCELLED one is acknowledged (CANCELLED_AND_NOTIFIED) instead of
-    /// raising as CPython does. Other states are left alone.
+    /// raising as CPython does. Other states are left alone. One decision
+    /// under one lock.
     pub(crate) fn fail_or_notify_cancel(&self, exception: Exception) {
-        if !self.notify_if_cancelled() {
-            let _ = self.finish_if_pending(exception);
-        }
-    }
-
-    fn finish_if_pending(&self, exception: Exception) -> Result<(), Error> {
-        if self.state() == State::Pending {
-            // A concurrent transition between the check and finish() makes
-            // finish() refuse, which is the outcome we want anyway.
-            self.finish(Err(exception))
-        } else {
-            Ok(())
+        let mut inner = self.lock();
+        match inner.state {
+            State::Pending => self.finish_locked(inner, Err(exception)),
+            State::Cancelled => inner.acknowledge_cancel(),
+            _ => {}
         }
     }
 

@@ -19,15 +19,7 @@ const BROKEN: &str = "A thread initializer failed, the thread pool is not usable
 /// exception. Returns the pool and that future.
 fn broken_pool_with_failed_future() -> (ThreadPoolExecutor, Future<i32>) {
     let gate = Gate::new();
-    let g = gate.clone();
-    let pool = ThreadPoolExecutor::builder()
-        .max_workers(1)
-        .initializer(move || {
-            g.wait();
-            Err("initializer refuses".into())
-        })
-        .build()
-        .unwrap();
+    let pool = failing_init_pool(&gate, false);
     let f = pool.submit(|| 1).unwrap();
     gate.open();
     let g = f.clone();

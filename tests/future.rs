@@ -827,7 +827,7 @@ fn fut_send_sync_clone_debug() {
     );
 }
 
-/// FUT-FALSY-1
+/// FUT-FALSY-1, DIV-FALSY-1 (the reference has no gh-132063 defect)
 #[test]
 fn fut_falsy_empty_exception_is_still_an_exception() {
     let f: Future<i32> = Future::new();

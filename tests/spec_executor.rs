@@ -2,8 +2,7 @@
 
 mod support;
 use concurrent_futures::{
-    Error, Exception, ExceptionKind, Executor, Future, ReturnWhen, State, ThreadPoolExecutor,
-    WorkItem, wait,
+    Error, Exception, ExceptionKind, Executor, Future, ReturnWhen, State, WorkItem, wait,
 };
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -34,15 +33,7 @@ fn exe_submit_returns_without_waiting_and_runs_once() {
 #[test]
 fn exe_submit_broken_is_reported_before_shut_down() {
     let gate = Gate::new();
-    let g = gate.clone();
-    let p = ThreadPoolExecutor::builder()
-        .max_workers(1)
-        .initializer(move || {
-            g.wait();
-            Err("no".into())
-        })
-        .build()
-        .unwrap();
+    let p = failing_init_pool(&gate, false);
     let f = p.submit(|| 1).unwrap();
     gate.open();
     f.exception(Some(WATCHDOG)).unwrap();

@@ -125,21 +125,7 @@ fn pool_reuse_no_task_waits_while_a_thread_could_start() {
     // Some earlier work, leaving an idle worker behind.
     p.submit(|| ()).unwrap().result(None).unwrap();
     // Four tasks that can only finish if all four run at once.
-    let barrier = Arc::new(Barrier::new(4));
-    let fs: Vec<_> = (0..4)
-        .map(|_| {
-            let b = barrier.clone();
-            p.submit(move || {
-                b.wait();
-            })
-            .unwrap()
-        })
-        .collect();
-    within_watchdog("four tasks on a barrier of four", move || {
-        for f in fs {
-            f.result(None).unwrap();
-        }
-    });
+    run_all_at_once(&p, 4);
     assert_eq!(p.threads_started(), 4);
 }
 
@@ -216,27 +202,12 @@ fn pool_init_once_per_worker_before_its_tasks() {
     assert_eq!(names, ["init_0", "init_1", "init_2"]);
 }
 
-fn gated_failing_pool(gate: &Gate, panics: bool) -> ThreadPoolExecutor {
-    let g = gate.clone();
-    ThreadPoolExecutor::builder()
-        .max_workers(1)
-        .initializer(move || {
-            g.wait();
-            if panics {
-                panic!("initializer panicked");
-            }
-            Err("initializer failed".into())
-        })
-        .build()
-        .unwrap()
-}
-
 /// POOL-BROKEN-1, ERR-EXC-3
 #[test]
 fn pool_broken_initializer_failure_fails_queued_work() {
     for panics in [false, true] {
         let gate = Gate::new();
-        let p = gated_failing_pool(&gate, panics);
+        let p = failing_init_pool(&gate, panics);
         let ran = Arc::new(AtomicUsize::new(0));
         let fs: Vec<Future<()>> = (0..4)
             .map(|_| {
@@ -277,7 +248,7 @@ fn pool_broken_initializer_failure_fails_queued_work() {
 #[test]
 fn pool_broken_rejects_work_and_still_shuts_down() {
     let gate = Gate::new();
-    let p = gated_failing_pool(&gate, false);
+    let p = failing_init_pool(&gate, false);
     let f = p.submit(|| 1).unwrap();
     gate.open();
     assert!(f.exception(Some(WATCHDOG)).unwrap().is_some());

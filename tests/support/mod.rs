@@ -108,3 +108,41 @@ pub fn within_watchdog<R: Send + 'static>(what: &str, f: impl FnOnce() -> R + Se
         Err(_) => panic!("watchdog: `{what}` did not return within {WATCHDOG:?}"),
     }
 }
+
+/// A one-worker pool whose initializer waits for `gate` and then fails: it
+/// panics if `panics`, otherwise it returns an error. Work submitted before
+/// `gate` opens is queued when the pool breaks.
+pub fn failing_init_pool(gate: &Gate, panics: bool) -> ThreadPoolExecutor {
+    let g = gate.clone();
+    ThreadPoolExecutor::builder()
+        .max_workers(1)
+        .initializer(move || {
+            g.wait();
+            if panics {
+                panic!("initializer panicked");
+            }
+            Err("initializer failed".into())
+        })
+        .build()
+        .unwrap()
+}
+
+/// Submits `n` tasks that can only finish if all `n` run at the same time
+/// (they meet at a barrier of `n`), and fails if they do not finish.
+pub fn run_all_at_once(pool: &ThreadPoolExecutor, n: usize) {
+    let barrier = Arc::new(std::sync::Barrier::new(n));
+    let fs: Vec<_> = (0..n)
+        .map(|_| {
+            let b = barrier.clone();
+            pool.submit(move || {
+                b.wait();
+            })
+            .unwrap()
+        })
+        .collect();
+    within_watchdog(&format!("{n} tasks that must run at once"), move || {
+        for f in fs {
+            f.result(None).unwrap();
+        }
+    });
+}
