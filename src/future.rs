@@ -30,8 +30,10 @@
 //!   the lock released, in registration order, each under `catch_unwind`:
 //!   user code never runs under the lock and never poisons it.
 //! * A transition takes the callback list out under the lock, so callbacks
-//!   run exactly once, and a callback added after the transition is called
-//!   immediately instead.
+//!   run exactly once. While that thread runs them (`delivering`), a newly
+//!   added callback is queued behind them; once it has finished, a newly
+//!   added callback is called immediately by the adding thread. Either way
+//!   callbacks run in registration order.
 //! * Waiters of `wait`/`as_completed` are notified under the lock, so a
 //!   waiter that registered while the future was not done is told of the
 //!   completion exactly once (no lost wake-ups); notifying also removes
@@ -91,6 +93,9 @@ struct Inner<T> {
     state: State,
     outcome: Option<Result<T, Exception>>,
     callbacks: Vec<Callback<T>>,
+    /// The thread that made the future done is still running callbacks;
+    /// callbacks added meanwhile are queued for it, after the earlier ones.
+    delivering: bool,
     waiters: Vec<Registration>,
     /// Threads blocked in `result()` / `exception()`.
     blocked: usize,
@@ -176,6 +181,7 @@ impl<T> Future<T> {
                     state: State::Pending,
                     outcome: None,
                     callbacks: Vec::new(),
+                    delivering: false,
                     waiters: Vec::new(),
                     blocked: 0,
                 }),
@@ -247,9 +253,7 @@ impl<T> Future<T> {
                 // must see it; wait()/as_completed() waiters deliberately not.
                 inner.state = State::Cancelled;
                 self.wake_blocked(&inner);
-                let callbacks = std::mem::take(&mut inner.callbacks);
-                drop(inner);
-                self.run_callbacks(callbacks);
+                self.deliver_callbacks(inner);
                 true
             }
         }
@@ -384,7 +388,10 @@ impl<T> Future<T> {
         F: FnOnce(&Future<T>) + Send + 'static,
     {
         let mut inner = self.lock();
-        if !inner.state.is_done() {
+        // Not done, or done but the completing thread is still running the
+        // earlier callbacks: queue it, so that registration order holds
+        // whichever side of the race it lands on (CB-ORDER-1).
+        if !inner.state.is_done() || inner.delivering {
             inner.callbacks.push(Box::new(callback));
             return;
         }
@@ -458,9 +465,7 @@ impl<T> Future<T> {
         inner.state = State::Finished;
         inner.notify_waiters(how);
         self.wake_blocked(&inner);
-        let callbacks = std::mem::take(&mut inner.callbacks);
-        drop(inner);
-        self.run_callbacks(callbacks);
+        self.deliver_callbacks(inner);
     }
 
     /// Cancels the future and, if that left it CANCELLED, acknowledges the
@@ -535,6 +540,23 @@ impl<T> Future<T> {
     fn wake_blocked(&self, inner: &Inner<T>) {
         if inner.blocked > 0 {
             self.shared.done.notify_all();
+        }
+    }
+
+    /// Runs the stored callbacks outside the lock, then any added while
+    /// they ran, until none is left. Called once, by the thread that made
+    /// the future done, with the lock held.
+    fn deliver_callbacks<'a>(&'a self, mut inner: MutexGuard<'a, Inner<T>>) {
+        loop {
+            let batch = std::mem::take(&mut inner.callbacks);
+            if batch.is_empty() {
+                inner.delivering = false;
+                return;
+            }
+            inner.delivering = true;
+            drop(inner);
+            self.run_callbacks(batch);
+            inner = self.lock();
         }
     }
 

@@ -61,7 +61,7 @@ pub use thread_pool::{Builder, ThreadPoolExecutor, default_max_workers};
 pub use wait::{DoneAndNotDone, ReturnWhen, wait};
 pub use work_item::WorkItem;
 
-#[cfg(any(loom, feature = "shuttle"))]
+#[cfg(any(loom, shuttle))]
 pub use time::{ModelTimeouts, set_model_timeouts};
 
 /// The README's examples, compiled and run as doctests.

@@ -23,7 +23,7 @@
 use crate::sync::{Condvar, MutexGuard};
 use std::time::Duration;
 
-#[cfg(not(any(loom, feature = "shuttle")))]
+#[cfg(not(any(loom, shuttle)))]
 use std::time::Instant;
 
 /// When a timed operation gives up. Created once per call from the caller's
@@ -40,10 +40,10 @@ enum Kind {
     /// `timeout = Some(ZERO)`, or a modelled deadline seen to have passed.
     Passed,
     /// A real deadline (normal builds).
-    #[cfg(not(any(loom, feature = "shuttle")))]
+    #[cfg(not(any(loom, shuttle)))]
     At(Instant),
     /// A modelled deadline: how many times it has been checked so far.
-    #[cfg(any(loom, feature = "shuttle"))]
+    #[cfg(any(loom, shuttle))]
     Modelled { checks: usize },
 }
 
@@ -53,13 +53,13 @@ impl Deadline {
         let kind = match timeout {
             None => Kind::Never,
             Some(d) if d.is_zero() => Kind::Passed,
-            #[cfg(not(any(loom, feature = "shuttle")))]
+            #[cfg(not(any(loom, shuttle)))]
             Some(d) => match Instant::now().checked_add(d) {
                 Some(at) => Kind::At(at),
                 // Further away than the clock can count: indistinguishable from never.
                 None => Kind::Never,
             },
-            #[cfg(any(loom, feature = "shuttle"))]
+            #[cfg(any(loom, shuttle))]
             Some(_) => Kind::Modelled { checks: 0 },
         };
         Deadline { kind }
@@ -75,7 +75,7 @@ impl Deadline {
         match &mut self.kind {
             Kind::Never => false,
             Kind::Passed => true,
-            #[cfg(not(any(loom, feature = "shuttle")))]
+            #[cfg(not(any(loom, shuttle)))]
             Kind::At(at) => {
                 if Instant::now() >= *at {
                     self.kind = Kind::Passed;
@@ -84,7 +84,7 @@ impl Deadline {
                     false
                 }
             }
-            #[cfg(any(loom, feature = "shuttle"))]
+            #[cfg(any(loom, shuttle))]
             Kind::Modelled { checks } => {
                 let check = *checks;
                 *checks += 1;
@@ -112,7 +112,7 @@ impl Deadline {
             return (guard, true);
         }
         match &self.kind {
-            #[cfg(not(any(loom, feature = "shuttle")))]
+            #[cfg(not(any(loom, shuttle)))]
             Kind::At(at) => {
                 let remaining = at.saturating_duration_since(Instant::now());
                 let guard = cv.wait_timeout(guard, remaining);
@@ -126,12 +126,12 @@ impl Deadline {
     }
 }
 
-#[cfg(any(loom, feature = "shuttle"))]
+#[cfg(any(loom, shuttle))]
 pub use model::ModelTimeouts;
-#[cfg(any(loom, feature = "shuttle"))]
+#[cfg(any(loom, shuttle))]
 pub use model::set_model_timeouts;
 
-#[cfg(any(loom, feature = "shuttle"))]
+#[cfg(any(loom, shuttle))]
 mod model {
     //! How modelled deadlines decide to pass.
     use std::sync::atomic::{AtomicUsize, Ordering};
@@ -175,7 +175,7 @@ mod model {
         }
     }
 
-    #[cfg(all(feature = "shuttle", not(loom)))]
+    #[cfg(all(shuttle, not(loom)))]
     fn coin(_check: usize) -> bool {
         use shuttle::rand::Rng;
         shuttle::rand::thread_rng().gen_bool(0.5)

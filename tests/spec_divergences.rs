@@ -446,3 +446,41 @@ fn div_initcancel_cancelled_queued_future_does_not_strand_the_rest() {
         );
     }
 }
+
+/// DIV-CBORDER-1, CB-ORDER-1
+#[test]
+fn div_cborder_callback_added_during_delivery_runs_after_earlier_ones() {
+    let f: Future<i32> = Future::new();
+    let log: Log<(i32, String)> = Log::new();
+    let (started, gate) = (Latch::new(), Gate::new());
+    let (l, s, g) = (log.clone(), started.clone(), gate.clone());
+    f.add_done_callback(move |_| {
+        s.arrive();
+        g.wait();
+        l.push((0, std::thread::current().name().unwrap_or("").to_string()));
+    });
+    let g = f.clone();
+    let completer = std::thread::Builder::new()
+        .name("completer".into())
+        .spawn(move || g.set_result(1).unwrap())
+        .unwrap();
+    started.wait_for(1); // the completing thread is inside callback 0
+    let l = log.clone();
+    f.add_done_callback(move |_| {
+        l.push((1, std::thread::current().name().unwrap_or("").to_string()));
+    });
+    assert!(
+        log.items().is_empty(),
+        "queued, not run ahead of callback 0"
+    );
+    gate.open();
+    completer.join().unwrap();
+    assert_eq!(
+        log.items(),
+        [(0, "completer".to_string()), (1, "completer".to_string())]
+    );
+    // Once delivery is over, a new callback runs at once in the caller (CB-ADD-2).
+    let l = log.clone();
+    f.add_done_callback(move |_| l.push((2, "caller".to_string())));
+    assert_eq!(log.items().len(), 3);
+}

@@ -8,7 +8,7 @@
 //! |-------------------------------|--------------------------|
 //! | normal                        | `std` ([`std_impl`])     |
 //! | `RUSTFLAGS="--cfg loom"`      | `loom` ([`loom_impl`])   |
-//! | feature `shuttle`             | `shuttle` ([`shuttle_impl`]) |
+//! | `RUSTFLAGS="--cfg shuttle"`   | `shuttle` ([`shuttle_impl`]) |
 //!
 //! The wrappers hide lock poisoning: the core never panics while holding a
 //! lock (user code always runs outside locks, under `catch_unwind`), so a
@@ -18,9 +18,9 @@
 //! Timed waits do not live here but in [`crate::time`], because neither
 //! model checker models time.
 
-#[cfg(all(not(loom), not(feature = "shuttle")))]
+#[cfg(all(not(loom), not(shuttle)))]
 mod std_impl;
-#[cfg(all(not(loom), not(feature = "shuttle")))]
+#[cfg(all(not(loom), not(shuttle)))]
 use std_impl as imp;
 
 #[cfg(loom)]
@@ -28,9 +28,9 @@ mod loom_impl;
 #[cfg(loom)]
 use loom_impl as imp;
 
-#[cfg(all(feature = "shuttle", not(loom)))]
+#[cfg(all(shuttle, not(loom)))]
 mod shuttle_impl;
-#[cfg(all(feature = "shuttle", not(loom)))]
+#[cfg(all(shuttle, not(loom)))]
 use shuttle_impl as imp;
 
 pub(crate) use imp::{Arc, AtomicUsize, JoinHandle, thread, thread_local};
@@ -72,7 +72,7 @@ impl Condvar {
     /// Blocks until notified or until `timeout` has elapsed. Only
     /// [`crate::time`] calls this: under the model checkers it never times
     /// out, so the time module decides timeouts there itself.
-    #[cfg_attr(any(loom, feature = "shuttle"), allow(dead_code))]
+    #[cfg_attr(any(loom, shuttle), allow(dead_code))]
     pub(crate) fn wait_timeout<'a, T>(
         &self,
         guard: MutexGuard<'a, T>,
