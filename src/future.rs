@@ -249,6 +249,12 @@ impl<T> Future<T> {
             State::Running | State::Finished => false,
             State::Cancelled | State::CancelledAndNotified => true,
             State::Pending => {
+                // MUTANT: the decision is made, the lock dropped, the act done later.
+                #[cfg(cf_mutant = "cancel_check_then_act")]
+                let mut inner = {
+                    drop(inner);
+                    self.lock()
+                };
                 // PENDING -> CANCELLED. Blocked result()/exception() callers
                 // must see it; wait()/as_completed() waiters deliberately not.
                 inner.state = State::Cancelled;
@@ -391,7 +397,11 @@ impl<T> Future<T> {
         // Not done, or done but the completing thread is still running the
         // earlier callbacks: queue it, so that registration order holds
         // whichever side of the race it lands on (CB-ORDER-1).
-        if !inner.state.is_done() || inner.delivering {
+        #[cfg(cf_mutant = "late_callback_runs_at_once")]
+        let delivering = false; // MUTANT: CPython's behaviour
+        #[cfg(not(cf_mutant = "late_callback_runs_at_once"))]
+        let delivering = inner.delivering;
+        if !inner.state.is_done() || delivering {
             inner.callbacks.push(Box::new(callback));
             return;
         }
@@ -441,6 +451,12 @@ impl<T> Future<T> {
 
     fn finish(&self, outcome: Result<T, Exception>) -> Result<(), Error> {
         let inner = self.lock();
+        // MUTANT: no state check, a second outcome overwrites the first.
+        #[cfg(cf_mutant = "finish_any_state")]
+        if inner.state.is_done() {
+            self.finish_locked(inner, outcome);
+            return Ok(());
+        }
         match inner.state {
             State::Pending | State::Running => {
                 self.finish_locked(inner, outcome);
@@ -474,6 +490,10 @@ impl<T> Future<T> {
     /// hang on it (SHUT-CANCEL-*, the fix of CPython gh-92001).
     pub(crate) fn cancel_and_notify(&self) {
         self.cancel();
+        // MUTANT: CPython's drain, cancelled but never notified (gh-92001).
+        if cfg!(cf_mutant = "drain_without_notify") {
+            return;
+        }
         let mut inner = self.lock();
         if inner.state == State::Cancelled {
             inner.acknowledge_cancel();
@@ -497,6 +517,17 @@ impl<T> Future<T> {
     /// the future is already done for waiters; then returns how it completed.
     pub(crate) fn install_waiter(&self, waiter: &Arc<Waiter>, index: usize) -> Option<Completion> {
         let mut inner = self.lock();
+        // MUTANT: the state is checked, the lock dropped, the waiter installed later.
+        #[cfg(cf_mutant = "install_check_then_act")]
+        if !inner.state.is_done_for_waiters() {
+            drop(inner);
+            let mut inner = self.lock();
+            inner.waiters.push(Registration {
+                waiter: waiter.clone(),
+                index,
+            });
+            return None;
+        }
         match inner.state {
             State::Finished => Some(match inner.outcome {
                 Some(Err(_)) => Completion::Exception,
@@ -538,6 +569,10 @@ impl<T> Future<T> {
     }
 
     fn wake_blocked(&self, inner: &Inner<T>) {
+        // MUTANT: the notify is dropped.
+        if cfg!(cf_mutant = "no_wake_blocked") {
+            return;
+        }
         if inner.blocked > 0 {
             self.shared.done.notify_all();
         }

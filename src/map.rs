@@ -326,6 +326,10 @@ impl<T> std::iter::FusedIterator for MapIter<'_, T> {}
 impl<T> Drop for MapIter<'_, T> {
     fn drop(&mut self) {
         // A Python generator that never started runs no cleanup (MAP-DROP-2).
+        // MUTANT: dropping the iterator cancels nothing.
+        if cfg!(cf_mutant = "map_drop_cancels_nothing") {
+            return;
+        }
         if self.started && !self.finished {
             self.finish();
         }

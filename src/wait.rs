@@ -107,6 +107,10 @@ where
         drop(st);
     }
     for &i in &installed {
+        // MUTANT: a waiter that timed out stays registered.
+        if cfg!(cf_mutant = "wait_keeps_waiter") {
+            break;
+        }
         fs[i].remove_waiter(&waiter);
     }
     // Everything the waiter recorded up to its removal counts as done.

@@ -82,6 +82,10 @@ impl Waiter {
     pub(crate) fn set_remaining(&self, installed: usize) {
         let mut st = self.state.lock();
         st.remaining = installed.saturating_sub(st.completed.len());
+        // MUTANT: completions that raced the installation are forgotten (bpo-14406).
+        if cfg!(cf_mutant = "countdown_overwrites") {
+            st.remaining = installed;
+        }
     }
 
     /// Takes the indices recorded so far, in completion order.

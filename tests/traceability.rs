@@ -215,3 +215,55 @@ fn traceability_id_parser_accepts_ids_and_rejects_others() {
             .collect()
     );
 }
+
+/// The spec's "Model-checked clauses" section: each model listed exists in
+/// `models/tests/`, and the model (its doc comment and body) names every
+/// clause listed with it.
+#[test]
+fn traceability_model_checked_clauses_match_the_models() {
+    let clauses = spec_clauses();
+    let readme = fs::read_to_string(root().join("spec/README.md")).unwrap();
+    let section = readme
+        .split("## Model-checked clauses")
+        .nth(1)
+        .expect("spec/README.md has a Model-checked clauses section")
+        .split("\n## ")
+        .next()
+        .unwrap();
+    let mut model_files = Vec::new();
+    files_under(&root().join("models/tests"), "rs", &mut model_files);
+    let sources: Vec<String> = model_files
+        .iter()
+        .map(|f| fs::read_to_string(f).unwrap())
+        .collect();
+    let mut problems = Vec::new();
+    let mut listed = 0;
+    for line in section.lines().filter(|l| l.starts_with("- `")) {
+        listed += 1;
+        let name = line[3..].split('`').next().unwrap();
+        // The model's text: its doc comment and body, up to the next model.
+        let Some(text) = sources.iter().find_map(|src| {
+            let at = src.find(&format!("fn {name}("))?;
+            let start = src[..at].rfind("\n\n").unwrap_or(0);
+            let end = src[at..].find("\n}\n").map_or(src.len(), |e| at + e);
+            Some(src[start..end].to_string())
+        }) else {
+            problems.push(format!("model `{name}` not found in models/tests"));
+            continue;
+        };
+        let named = mentioned_ids(&text, false);
+        for id in mentioned_ids(line, false) {
+            if !clauses.contains_key(&id) {
+                problems.push(format!("{name}: {id} is not a clause"));
+            } else if !named.contains(&id) {
+                problems.push(format!("{name} does not name {id}"));
+            }
+        }
+    }
+    assert!(listed > 0, "the section lists no model");
+    assert!(
+        problems.is_empty(),
+        "model-checked clauses drifted:\n{}",
+        problems.join("\n")
+    );
+}

@@ -124,6 +124,12 @@ impl Pool {
         }
         st.queue.push_back(work);
         let idle = st.alive - this.busy.load(Ordering::Acquire).min(st.alive);
+        // MUTANT: busy workers counted as idle (gh-88354-like imbalance).
+        let idle = if cfg!(cf_mutant = "idle_ignores_busy") {
+            st.alive
+        } else {
+            idle
+        };
         if idle >= st.queue.len() {
             // An idle worker will take it: wake one if any is asleep (the
             // others are about to come back to the queue).
@@ -173,7 +179,12 @@ impl Pool {
             if st.broken.is_none() {
                 st.broken = Some(BROKEN_POOL_MESSAGE.to_string());
             }
-            st.queue.drain(..).collect()
+            // MUTANT: the drain stops after the first item, stranding the rest.
+            if cfg!(cf_mutant = "drain_stops_early") {
+                st.queue.pop_front().into_iter().collect()
+            } else {
+                st.queue.drain(..).collect()
+            }
         };
         for work in drained {
             work.fail(Exception::broken_executor(BROKEN_POOL_MESSAGE));

@@ -26,6 +26,10 @@ pub(crate) fn run(pool: Arc<Pool>) {
     }
     let mut st = pool.state.lock();
     loop {
+        // MUTANT: a worker leaves at shutdown without taking the queued work.
+        if cfg!(cf_mutant = "worker_exits_with_queue") && st.shutdown {
+            break;
+        }
         if let Some(work) = st.queue.pop_front() {
             pool.busy.fetch_add(1, Ordering::AcqRel);
             drop(st);

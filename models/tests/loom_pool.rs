@@ -1,0 +1,166 @@
+//! loom models of ThreadPoolExecutor: submit racing shutdown, a failing
+//! initializer, idle-worker reuse (issue items 6–8). The pool's worker
+//! threads are loom threads; every model ends with `shutdown(wait=true)` so
+//! that all of them finish inside the model.
+#![cfg(loom)]
+
+use concurrent_futures::{
+    Error, ExceptionKind, Executor, Future, ModelTimeouts, State, ThreadPoolExecutor,
+    set_model_timeouts,
+};
+use concurrent_futures_models::loom_model;
+use loom::sync::atomic::{AtomicUsize, Ordering};
+use loom::sync::{Arc, Condvar, Mutex};
+use loom::thread;
+
+fn pool(n: usize) -> ThreadPoolExecutor {
+    ThreadPoolExecutor::builder()
+        .max_workers(n)
+        .build()
+        .unwrap()
+}
+
+/// Model 6a: `submit` racing `shutdown(wait=true)`: each submission is either
+/// refused with the shutdown error or its future reaches a terminal state;
+/// after `shutdown(wait=true)` returns every accepted future is done.
+/// Clauses: SHUT-REJECT-1, SHUT-WAIT-1, DIV-SHUTRACE-1.
+#[test]
+fn loom_submit_races_shutdown() {
+    set_model_timeouts(ModelTimeouts::Never);
+    loom_model(
+        "submit_races_shutdown",
+        "SHUT-REJECT-1 SHUT-WAIT-1 DIV-SHUTRACE-1",
+        || {
+            let p = pool(1);
+            let q = p.clone();
+            let submitter = thread::spawn(move || q.submit(|| 7));
+            p.shutdown(true, false).unwrap();
+            match submitter.join().unwrap() {
+                Ok(f) => {
+                    // Accepted means queued before shutdown was marked, so the
+                    // shutdown(wait=true) that has returned waited for it.
+                    assert!(f.done(), "accepted work not done after shutdown(wait=true)");
+                    assert_eq!(f.result(None).unwrap(), 7);
+                }
+                Err(e) => assert!(matches!(e, Error::Shutdown)),
+            }
+            p.shutdown(true, false).unwrap();
+        },
+    );
+}
+
+/// Model 6b: `shutdown(cancel_futures)` racing the worker: a queued future
+/// is either run or cancelled AND notified — exactly one — and a racing
+/// concurrent `shutdown` plus Drop are safe.
+/// Clauses: SHUT-CANCEL-1, SHUT-CANCEL-2, SHUT-CONCURRENT-1, DIV-NOTIFY-1.
+#[test]
+fn loom_cancel_futures_races_worker() {
+    set_model_timeouts(ModelTimeouts::Never);
+    loom_model(
+        "cancel_futures_races_worker",
+        "SHUT-CANCEL-1 SHUT-CONCURRENT-1 DIV-NOTIFY-1",
+        || {
+            let p = pool(1);
+            let ran = Arc::new(AtomicUsize::new(0));
+            let r = ran.clone();
+            let f = p
+                .submit(move || {
+                    r.fetch_add(1, Ordering::SeqCst);
+                })
+                .unwrap();
+            let q = p.clone();
+            let other = thread::spawn(move || q.shutdown(false, true).unwrap());
+            p.shutdown(true, false).unwrap();
+            other.join().unwrap();
+            drop(p);
+            match f.state() {
+                State::Finished => assert_eq!(ran.load(Ordering::SeqCst), 1),
+                State::CancelledAndNotified => assert_eq!(ran.load(Ordering::SeqCst), 0),
+                s => panic!("future left {s}"),
+            }
+        },
+    );
+}
+
+/// Model 7: a failing initializer racing a submission and a cancellation:
+/// no future is left PENDING, a cancelled one ends CANCELLED_AND_NOTIFIED,
+/// the others fail with the broken-pool exception or are refused.
+/// Clauses: POOL-BROKEN-1, POOL-BROKEN-2, DIV-INITCANCEL-1.
+#[test]
+fn loom_failing_initializer() {
+    set_model_timeouts(ModelTimeouts::Never);
+    loom_model(
+        "failing_initializer",
+        "POOL-BROKEN-1 POOL-BROKEN-2 DIV-INITCANCEL-1",
+        || {
+            let p = ThreadPoolExecutor::builder()
+                .max_workers(1)
+                .initializer(|| Err("no".into()))
+                .build()
+                .unwrap();
+            let first = p.submit(|| 1).unwrap();
+            let canceller = {
+                let f = first.clone();
+                thread::spawn(move || f.cancel())
+            };
+            let second = p.submit(|| 2);
+            canceller.join().unwrap();
+            p.shutdown(true, false).unwrap();
+            let settled = |f: &Future<i32>| match f.state() {
+                State::CancelledAndNotified => true,
+                State::Finished => {
+                    f.exception(None).unwrap().unwrap().kind() == ExceptionKind::BrokenExecutor
+                }
+                _ => false,
+            };
+            assert!(settled(&first), "first left {}", first.state());
+            match second {
+                Ok(f) => assert!(settled(&f), "second left {}", f.state()),
+                Err(e) => assert!(matches!(e, Error::BrokenExecutor(_))),
+            }
+        },
+    );
+}
+
+/// A one-shot signal between tasks (loom primitives).
+#[derive(Clone, Default)]
+struct Signal(Arc<(Mutex<bool>, Condvar)>);
+impl Signal {
+    fn set(&self) {
+        *self.0.0.lock().unwrap() = true;
+        self.0.1.notify_all();
+    }
+    fn wait(&self) {
+        let mut g = self.0.0.lock().unwrap();
+        while !*g {
+            g = self.0.1.wait(g).unwrap();
+        }
+    }
+}
+
+/// Model 8: idle-worker accounting never leaves queued work without a
+/// worker: two tasks that need each other (A waits for B's signal) both
+/// finish on a two-worker pool, after earlier work left an idle worker
+/// behind; and never more than `max_workers` threads start.
+/// Clauses: POOL-REUSE-1, POOL-REUSE-2, POOL-MAX-1, DIV-IDLE-1.
+#[test]
+fn loom_idle_reuse_never_strands_work() {
+    set_model_timeouts(ModelTimeouts::Never);
+    loom_model(
+        "idle_reuse_never_strands_work",
+        "POOL-REUSE-2 POOL-MAX-1 DIV-IDLE-1",
+        || {
+            let p = pool(2);
+            p.submit(|| ()).unwrap().result(None).unwrap(); // an idle worker now exists
+            let b_started = Signal::default();
+            let s = b_started.clone();
+            let a = p.submit(move || s.wait()).unwrap();
+            let s = b_started.clone();
+            let b = p.submit(move || s.set()).unwrap();
+            a.result(None).unwrap();
+            b.result(None).unwrap();
+            assert!(p.threads_started() <= 2);
+            p.shutdown(true, false).unwrap();
+        },
+    );
+}

@@ -1,0 +1,186 @@
+//! shuttle models: scenarios too large for loom (8+ threads, dozens of
+//! tasks), explored with shuttle's random and PCT schedulers. A failure
+//! prints a schedule; `shuttle::replay(test_body, "<schedule>")` reproduces it.
+#![cfg(shuttle)]
+
+use concurrent_futures::{
+    Error, Executor, Future, MapOptions, ModelTimeouts, State, ThreadPoolExecutor, as_completed,
+    set_model_timeouts,
+};
+use concurrent_futures_models::shuttle_model;
+use shuttle::sync::atomic::{AtomicUsize, Ordering};
+use shuttle::thread;
+use std::sync::Arc;
+
+fn pool(n: usize) -> ThreadPoolExecutor {
+    ThreadPoolExecutor::builder()
+        .max_workers(n)
+        .build()
+        .unwrap()
+}
+
+/// A shutdown storm: four threads submit five tasks each while two threads
+/// shut the pool down (one with cancel_futures, one waiting) and the last
+/// handle is dropped. Every submission is refused with the shutdown error or
+/// its future ends FINISHED (ran exactly once) or CANCELLED_AND_NOTIFIED
+/// (never ran); nothing is left pending.
+/// Clauses: SHUT-CONCURRENT-1, SHUT-CANCEL-1, SHUT-REJECT-1, SHUT-DROP-1, DIV-SHUTRACE-1, DIV-NOTIFY-1.
+#[test]
+fn shuttle_shutdown_storm() {
+    set_model_timeouts(ModelTimeouts::Never);
+    shuttle_model(
+        "shutdown_storm",
+        "SHUT-CONCURRENT-1 SHUT-CANCEL-1 DIV-SHUTRACE-1",
+        || {
+            let p = pool(4);
+            let runs: Arc<Vec<AtomicUsize>> =
+                Arc::new((0..20).map(|_| AtomicUsize::new(0)).collect());
+            let submitters: Vec<_> = (0..4)
+                .map(|t| {
+                    let (p, runs) = (p.clone(), runs.clone());
+                    thread::spawn(move || {
+                        (0..5)
+                            .map(|i| {
+                                let (runs, k) = (runs.clone(), t * 5 + i);
+                                (k, p.submit(move || runs[k].fetch_add(1, Ordering::SeqCst)))
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            let q = p.clone();
+            let canceller = thread::spawn(move || q.shutdown(false, true).unwrap());
+            let q = p.clone();
+            let waiter = thread::spawn(move || q.shutdown(true, false).unwrap());
+            let results: Vec<_> = submitters
+                .into_iter()
+                .flat_map(|s| s.join().unwrap())
+                .collect();
+            canceller.join().unwrap();
+            waiter.join().unwrap();
+            drop(p); // the last handle: waits for everything accepted
+            for (k, r) in results {
+                let ran = runs[k].load(Ordering::SeqCst);
+                match r {
+                    Err(e) => {
+                        assert!(matches!(e, Error::Shutdown), "{e:?}");
+                        assert_eq!(ran, 0);
+                    }
+                    Ok(f) => match f.state() {
+                        State::Finished => assert_eq!(ran, 1, "task {k}"),
+                        State::CancelledAndNotified => assert_eq!(ran, 0, "task {k}"),
+                        s => panic!("task {k} left {s}"),
+                    },
+                }
+            }
+        },
+    );
+}
+
+/// `map` with `buffersize` on a one-worker pool, the iterator dropped
+/// mid-way while item 4 runs (held until after the drop): the values yielded
+/// are the first ones in input order, at most buffersize + 1 items are taken
+/// beyond those yielded, no item runs twice, and item 5 — taken but not yet
+/// started — is cancelled by the drop and never runs.
+/// Clauses: MAP-BUFFER-1, MAP-BUFFER-2, MAP-DROP-1, MAP-ORDER-1.
+#[test]
+fn shuttle_map_buffer_dropped_midway() {
+    set_model_timeouts(ModelTimeouts::Never);
+    shuttle_model(
+        "map_buffer_dropped_midway",
+        "MAP-BUFFER-2 MAP-DROP-1 MAP-ORDER-1",
+        || {
+            let p = pool(1);
+            let runs: Arc<Vec<AtomicUsize>> =
+                Arc::new((0..12).map(|_| AtomicUsize::new(0)).collect());
+            let taken = Arc::new(AtomicUsize::new(0));
+            let released = Arc::new(AtomicUsize::new(0));
+            let (r, t, rel) = (runs.clone(), taken.clone(), released.clone());
+            let input = (0..12usize).inspect(move |_| {
+                t.fetch_add(1, Ordering::SeqCst);
+            });
+            {
+                let mut it = p
+                    .map_with(
+                        move |x: usize| {
+                            r[x].fetch_add(1, Ordering::SeqCst);
+                            if x == 4 {
+                                while rel.load(Ordering::SeqCst) == 0 {
+                                    thread::yield_now();
+                                }
+                            }
+                            x * 10
+                        },
+                        input,
+                        MapOptions::new().buffersize(2),
+                    )
+                    .unwrap();
+                for k in 0..4 {
+                    assert_eq!(it.next().unwrap().unwrap(), k * 10);
+                }
+                assert_eq!(taken.load(Ordering::SeqCst), 6, "n + k items taken");
+                // Drop only once item 4 holds the single worker, so that item 5
+                // is certainly still queued (not yet started) at the drop.
+                while runs[4].load(Ordering::SeqCst) == 0 {
+                    thread::yield_now();
+                }
+            } // dropped mid-way: cancels what was not yielded
+            released.store(1, Ordering::SeqCst);
+            p.shutdown(true, false).unwrap();
+            for (x, run) in runs.iter().enumerate() {
+                let ran = run.load(Ordering::SeqCst);
+                assert!(ran <= 1, "item {x} ran {ran} times");
+                if x < 4 {
+                    assert_eq!(ran, 1);
+                }
+                if x >= 5 {
+                    assert_eq!(ran, 0, "item {x} ran although the drop cancelled it");
+                }
+            }
+        },
+    );
+}
+
+/// `as_completed` over many futures completed and cancelled concurrently by
+/// four threads: each future is yielded exactly once, cancelled ones only
+/// once acknowledged, and no waiter is left behind.
+/// Clauses: ASC-ONCE-1, ASC-CANCELLED-1, ASC-DROP-1, DIV-WAITRACE-3.
+#[test]
+fn shuttle_as_completed_many() {
+    set_model_timeouts(ModelTimeouts::Never);
+    shuttle_model(
+        "as_completed_many",
+        "ASC-ONCE-1 ASC-CANCELLED-1 DIV-WAITRACE-3",
+        || {
+            let fs: Vec<Future<usize>> = (0..12).map(|_| Future::new()).collect();
+            let completers: Vec<_> = (0..4)
+                .map(|t| {
+                    let fs = fs.clone();
+                    thread::spawn(move || {
+                        for (i, f) in fs.iter().enumerate().skip(t).step_by(4) {
+                            if i % 3 == 0 {
+                                f.cancel();
+                                f.set_running_or_notify_cancel().unwrap();
+                            } else {
+                                f.set_result(i).unwrap();
+                            }
+                        }
+                    })
+                })
+                .collect();
+            let mut seen: Vec<usize> = as_completed(&fs, None)
+                .map(|f| {
+                    let f = f.unwrap();
+                    assert!(f.state().is_done_for_waiters());
+                    fs.iter().position(|g| *g == f).unwrap()
+                })
+                .collect();
+            for c in completers {
+                c.join().unwrap();
+            }
+            seen.sort();
+            assert_eq!(seen, (0..12).collect::<Vec<_>>());
+            assert!(fs.iter().all(|f| f.waiters_installed() == 0));
+        },
+    );
+}
