@@ -10,14 +10,28 @@
 
 #![cfg_attr(not(any(loom, shuttle)), allow(unused))]
 
+use concurrent_futures::ThreadPoolExecutor;
 use std::time::Instant;
+
+/// A pool with `n` workers, the way every pool model builds one.
+pub fn pool(n: usize) -> ThreadPoolExecutor {
+    ThreadPoolExecutor::builder()
+        .max_workers(n)
+        .build()
+        .unwrap()
+}
+
+/// The number in environment variable `name`, or `default`.
+fn env_number<N: std::str::FromStr>(name: &str, default: N) -> N {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
 
 /// The loom preemption bound: `LOOM_MAX_PREEMPTIONS`, 2 by default (CI).
 pub fn preemption_bound() -> usize {
-    std::env::var("LOOM_MAX_PREEMPTIONS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(2)
+    env_number("LOOM_MAX_PREEMPTIONS", 2)
 }
 
 /// Runs `body` under loom with the configured preemption bound and prints
@@ -49,10 +63,7 @@ where
 
 /// Shuttle iterations per scheduler: `SHUTTLE_ITERATIONS`, 1000 by default.
 pub fn shuttle_iterations() -> usize {
-    std::env::var("SHUTTLE_ITERATIONS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1000)
+    env_number("SHUTTLE_ITERATIONS", 1000)
 }
 
 /// Runs `body` under shuttle's random scheduler and then its PCT scheduler
@@ -67,10 +78,7 @@ where
     use shuttle::scheduler::{PctScheduler, RandomScheduler};
     use std::sync::Arc;
     let iterations = shuttle_iterations();
-    let seed: u64 = std::env::var("SHUTTLE_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0x5eed);
+    let seed: u64 = env_number("SHUTTLE_SEED", 0x5eed);
     let body = Arc::new(body);
     let start = Instant::now();
     let b = body.clone();

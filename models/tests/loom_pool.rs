@@ -8,17 +8,10 @@ use concurrent_futures::{
     Error, ExceptionKind, Executor, Future, ModelTimeouts, State, ThreadPoolExecutor,
     set_model_timeouts,
 };
-use concurrent_futures_models::loom_model;
+use concurrent_futures_models::{loom_model, pool};
 use loom::sync::atomic::{AtomicUsize, Ordering};
 use loom::sync::{Arc, Condvar, Mutex};
 use loom::thread;
-
-fn pool(n: usize) -> ThreadPoolExecutor {
-    ThreadPoolExecutor::builder()
-        .max_workers(n)
-        .build()
-        .unwrap()
-}
 
 /// Model 6a: `submit` racing `shutdown(wait=true)`: each submission is either
 /// refused with the shutdown error or its future reaches a terminal state;

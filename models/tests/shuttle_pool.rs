@@ -4,20 +4,12 @@
 #![cfg(shuttle)]
 
 use concurrent_futures::{
-    Error, Executor, Future, MapOptions, ModelTimeouts, State, ThreadPoolExecutor, as_completed,
-    set_model_timeouts,
+    Error, Executor, Future, MapOptions, ModelTimeouts, State, as_completed, set_model_timeouts,
 };
-use concurrent_futures_models::shuttle_model;
+use concurrent_futures_models::{pool, shuttle_model};
 use shuttle::sync::atomic::{AtomicUsize, Ordering};
 use shuttle::thread;
 use std::sync::Arc;
-
-fn pool(n: usize) -> ThreadPoolExecutor {
-    ThreadPoolExecutor::builder()
-        .max_workers(n)
-        .build()
-        .unwrap()
-}
 
 /// A shutdown storm: four threads submit five tasks each while two threads
 /// shut the pool down (one with cancel_futures, one waiting) and the last

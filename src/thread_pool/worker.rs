@@ -11,6 +11,8 @@ use std::sync::atomic::Ordering;
 pub(crate) fn run(pool: Arc<Pool>) {
     pool.enter_worker();
     if let Some(init) = &pool.initializer {
+        // A closure, not `**init`: std's and loom's `Arc` deref differently.
+        #[allow(clippy::redundant_closure)]
         let failure = match catch_unwind(AssertUnwindSafe(|| init())) {
             Ok(Ok(())) => None,
             Ok(Err(e)) => Some(e.to_string()),
