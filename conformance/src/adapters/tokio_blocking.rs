@@ -1,0 +1,107 @@
+//! tokio's blocking pool: `spawn_blocking` with its `JoinHandle`. The
+//! `JoinHandle` is awaited by a collector task on a second runtime, which
+//! stores the outcome (value, panic, or cancelled by `abort()`) where
+//! `result(timeout)` can wait for it; `cancel` is `abort()`.
+
+use super::slot::{Slot, panic_message};
+use crate::adapter::{Adapter, Config, Feature, Outcome, Raised, Rejected, Task};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::runtime::{Builder, Runtime};
+use tokio::task::AbortHandle;
+
+/// A runtime whose blocking pool has `max_blocking_threads = workers`.
+#[derive(Debug)]
+pub struct TokioBlocking {
+    runtime: Mutex<Option<Runtime>>,
+    spawner: tokio::runtime::Handle,
+    collector: Runtime,
+}
+
+/// A `spawn_blocking` task: its abort handle and its outcome slot.
+#[derive(Clone, Debug)]
+pub struct TokioTask {
+    abort: AbortHandle,
+    slot: Arc<Slot>,
+}
+
+impl TokioBlocking {
+    /// A runtime for one scenario.
+    pub fn new(cfg: Config) -> TokioBlocking {
+        let runtime = Builder::new_multi_thread()
+            .worker_threads(1)
+            .max_blocking_threads(cfg.workers)
+            .build()
+            .expect("tokio runtime");
+        let collector = Builder::new_multi_thread()
+            .worker_threads(1)
+            .build()
+            .expect("tokio collector runtime");
+        TokioBlocking {
+            spawner: runtime.handle().clone(),
+            runtime: Mutex::new(Some(runtime)),
+            collector,
+        }
+    }
+}
+
+impl Adapter for TokioBlocking {
+    type Handle = TokioTask;
+
+    fn unsupported(&self) -> Vec<Feature> {
+        use Feature::*;
+        vec![
+            StatePredicates,
+            Callbacks,
+            Wait,
+            AsCompleted,
+            Map,
+            CancelFutures,
+            Initializer,
+        ]
+    }
+
+    fn submit(&self, task: Task) -> Result<TokioTask, Rejected> {
+        // tokio contains the panic and reports it through the JoinHandle.
+        let join = self.spawner.spawn_blocking(move || task.call());
+        let abort = join.abort_handle();
+        let slot = Arc::new(Slot::default());
+        let s = slot.clone();
+        self.collector.spawn(async move {
+            s.set(match join.await {
+                Ok(Ok(v)) => Outcome::Value(v),
+                Ok(Err(m)) => Outcome::Raised(Raised::Error, m),
+                Err(e) if e.is_panic() => {
+                    Outcome::Raised(Raised::Panic, panic_message(e.into_panic().as_ref()))
+                }
+                Err(_) => Outcome::Cancelled,
+            });
+        });
+        Ok(TokioTask { abort, slot })
+    }
+
+    fn result(&self, h: &TokioTask, timeout: Option<Duration>) -> Outcome {
+        h.slot.wait(timeout)
+    }
+
+    fn done(&self, h: &TokioTask) -> bool {
+        h.slot.is_set()
+    }
+
+    fn cancel(&self, h: &TokioTask) -> bool {
+        // abort() does not say whether it took effect; a task not finished
+        // is reported as cancelled.
+        h.abort.abort();
+        !h.abort.is_finished()
+    }
+
+    fn shutdown(&self, wait: bool, _cancel_futures: bool) {
+        if let Some(rt) = self.runtime.lock().unwrap().take() {
+            if wait {
+                drop(rt); // waits for the blocking pool
+            } else {
+                rt.shutdown_background();
+            }
+        }
+    }
+}

@@ -1,0 +1,159 @@
+//! A small thread pool implementing the core's `Executor` trait, with
+//! switchable flaws. Without flaws it is a correct executor (FIFO, at most
+//! `workers` threads, started lazily, shutdown as specified); each flaw
+//! breaks one executor-level clause.
+
+use concurrent_futures::{BROKEN_POOL_MESSAGE, Error, Exception, Executor, WorkItem};
+use std::collections::VecDeque;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+
+/// The flaws a [`ToyPool`] can have.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Flaws {
+    /// Workers take the newest queued item first (breaks EXE-SUBMIT-3).
+    pub lifo: bool,
+    /// One thread more than `max_workers` (breaks POOL-MAX-1).
+    pub extra_worker: bool,
+    /// `submit` after `shutdown` is accepted (breaks SHUT-REJECT-1).
+    pub accepts_after_shutdown: bool,
+    /// `shutdown(wait=True)` returns without waiting (breaks SHUT-WAIT-1).
+    pub shutdown_returns_early: bool,
+    /// A failing initializer marks the pool broken but leaves the queued
+    /// futures pending (breaks POOL-BROKEN-1).
+    pub broken_leaves_pending: bool,
+}
+
+/// The toy pool.
+#[derive(Debug)]
+pub struct ToyPool {
+    shared: Arc<Shared>,
+    limit: usize,
+    failing_initializer: bool,
+    flaws: Flaws,
+}
+
+#[derive(Debug, Default)]
+struct Shared {
+    state: Mutex<State>,
+    work: Condvar,
+    exited: Condvar,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    queue: VecDeque<WorkItem>,
+    shutdown: bool,
+    broken: bool,
+    threads: usize,
+    live: usize,
+    idle: usize,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl ToyPool {
+    /// A pool of `workers` threads with `flaws`; its threads' initializer
+    /// fails if `failing_initializer`.
+    pub fn new(workers: usize, failing_initializer: bool, flaws: Flaws) -> ToyPool {
+        ToyPool {
+            shared: Arc::default(),
+            limit: workers + usize::from(flaws.extra_worker),
+            failing_initializer,
+            flaws,
+        }
+    }
+
+    fn worker(shared: Arc<Shared>, failing_initializer: bool, flaws: Flaws) {
+        ToyPool::work(&shared, failing_initializer, flaws);
+        shared.lock().live -= 1;
+        shared.exited.notify_all();
+    }
+
+    fn work(shared: &Shared, failing_initializer: bool, flaws: Flaws) {
+        if failing_initializer {
+            let mut st = shared.lock();
+            st.broken = true;
+            if !flaws.broken_leaves_pending {
+                for item in st.queue.drain(..) {
+                    item.fail(Exception::broken_executor(BROKEN_POOL_MESSAGE));
+                }
+            }
+            return;
+        }
+        let mut st = shared.lock();
+        loop {
+            let item = if flaws.lifo {
+                st.queue.pop_back()
+            } else {
+                st.queue.pop_front()
+            };
+            if let Some(item) = item {
+                drop(st);
+                item.run();
+                st = shared.lock();
+                continue;
+            }
+            if st.shutdown {
+                return;
+            }
+            st.idle += 1;
+            st = shared.work.wait(st).unwrap_or_else(|e| e.into_inner());
+            st.idle -= 1;
+        }
+    }
+}
+
+impl Executor for ToyPool {
+    fn submit_work(&self, work: WorkItem) -> Result<(), Error> {
+        let mut st = self.shared.lock();
+        if st.broken {
+            return Err(Error::BrokenExecutor(BROKEN_POOL_MESSAGE.into()));
+        }
+        if st.shutdown && !self.flaws.accepts_after_shutdown {
+            return Err(Error::Shutdown);
+        }
+        st.queue.push_back(work);
+        // Start a thread unless an idle one can take the item.
+        if st.idle < st.queue.len() && st.threads < self.limit {
+            let (shared, init, flaws) = (self.shared.clone(), self.failing_initializer, self.flaws);
+            st.threads += 1;
+            st.live += 1;
+            std::thread::spawn(move || ToyPool::worker(shared, init, flaws));
+        }
+        drop(st);
+        self.shared.work.notify_one();
+        Ok(())
+    }
+
+    fn shutdown(&self, wait: bool, cancel_futures: bool) -> Result<(), Error> {
+        let mut st = self.shared.lock();
+        st.shutdown = true;
+        if cancel_futures {
+            for item in st.queue.drain(..) {
+                item.cancel();
+            }
+        }
+        self.shared.work.notify_all();
+        if wait && !self.flaws.shutdown_returns_early {
+            // Every caller waits until every worker has exited.
+            while st.live > 0 {
+                st = self
+                    .shared
+                    .exited
+                    .wait(st)
+                    .unwrap_or_else(|e| e.into_inner());
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Drop for ToyPool {
+    fn drop(&mut self) {
+        let _ = self.shutdown(!self.flaws.shutdown_returns_early, false);
+    }
+}

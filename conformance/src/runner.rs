@@ -1,0 +1,1054 @@
+//! Runs one scenario against an executor and compares every observation
+//! with the model, stopping at the first violation.
+
+use crate::adapter::{Adapter, Config, Feature, MapRun, MapSpec, Outcome};
+use crate::model::{MapNext, Model, ThreadModel};
+use crate::probe::{Gates, Log, make_task, quiet_kit_panics};
+use crate::scenario::{Patience, Scenario, Step, ThreadOp};
+use crate::table::SpecState;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::fmt;
+use std::sync::mpsc::{self, Receiver};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Builds one executor per scenario.
+pub type Factory<A> = Arc<dyn Fn(Config) -> A + Send + Sync>;
+
+/// How long the kit waits for things.
+#[derive(Clone, Copy, Debug)]
+pub struct Timing {
+    /// How long to wait for something that must happen (a task to start, a
+    /// future to finish, a thread to return) before calling it a hang.
+    pub patience: Duration,
+    /// The "short" timeout of generated steps.
+    pub short: Duration,
+}
+
+impl Default for Timing {
+    fn default() -> Timing {
+        Timing {
+            patience: Duration::from_secs(5),
+            short: Duration::from_millis(5),
+        }
+    }
+}
+
+/// A clause the executor broke, where, and how.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Violation {
+    /// The spec clause ID.
+    pub clause: String,
+    /// The 1-based step during or after which it was seen (`None`: teardown).
+    pub step: Option<usize>,
+    /// What the spec requires.
+    pub expected: String,
+    /// What the executor did.
+    pub observed: String,
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.step {
+            Some(n) => write!(f, "{} violated at step {n}", self.clause)?,
+            None => write!(f, "{} violated at teardown", self.clause)?,
+        }
+        write!(
+            f,
+            "\n    expected: {}\n    observed: {}",
+            self.expected, self.observed
+        )
+    }
+}
+
+fn violation(
+    clause: impl Into<String>,
+    step: Option<usize>,
+    expected: impl fmt::Display,
+    observed: impl fmt::Display,
+) -> Violation {
+    Violation {
+        clause: clause.into(),
+        step,
+        expected: expected.to_string(),
+        observed: observed.to_string(),
+    }
+}
+
+/// Resolves the operand indices of each step against the futures submitted
+/// before it, so that the printed scenario names real futures. Steps whose
+/// operands cannot be resolved (no future yet) are kept and skipped at run.
+pub fn resolve(scenario: &Scenario) -> Scenario {
+    let mut submitted = 0usize;
+    let r = |i: usize, n: usize| if n == 0 { i } else { i % n };
+    let rl = |fs: &[usize], n: usize| fs.iter().map(|&i| r(i, n)).collect::<Vec<_>>();
+    let steps = scenario
+        .steps
+        .iter()
+        .map(|step| {
+            let n = submitted;
+            match step {
+                Step::Submit(t) => {
+                    submitted += 1;
+                    Step::Submit(*t)
+                }
+                Step::Cancel(i) => Step::Cancel(r(*i, n)),
+                Step::Result(i, p) => Step::Result(r(*i, n), *p),
+                Step::Exception(i, p) => Step::Exception(r(*i, n), *p),
+                Step::Callback(i, p) => Step::Callback(r(*i, n), *p),
+                Step::Wait(fs, m, p) => Step::Wait(rl(fs, n), *m, *p),
+                Step::AsCompleted(fs, p) => Step::AsCompleted(rl(fs, n), *p),
+                Step::Spawn(ThreadOp::Result(i)) => Step::Spawn(ThreadOp::Result(r(*i, n))),
+                Step::Spawn(ThreadOp::Wait(fs, m)) => Step::Spawn(ThreadOp::Wait(rl(fs, n), *m)),
+                Step::Spawn(ThreadOp::AsCompleted(fs)) => {
+                    Step::Spawn(ThreadOp::AsCompleted(rl(fs, n)))
+                }
+                other => other.clone(),
+            }
+        })
+        .collect();
+    Scenario {
+        workers: scenario.workers,
+        failing_initializer: scenario.failing_initializer,
+        steps,
+    }
+}
+
+/// What a helper thread saw.
+#[derive(Debug)]
+enum ThreadObs {
+    Result(Outcome),
+    Wait(Vec<usize>),
+    AsCompleted(Vec<Result<usize, ()>>),
+    Shutdown(Vec<usize>),
+}
+
+struct Helper {
+    model: ThreadModel,
+    /// The future index behind each handle position passed to the thread.
+    futures: Vec<usize>,
+    rx: Receiver<ThreadObs>,
+}
+
+/// Shared with the watchdog: what the runner is doing now.
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// The 1-based step being executed (`None` before the first, or in teardown).
+    pub step: Option<usize>,
+    /// The operation in progress and the clause a hang in it breaks.
+    pub doing: String,
+    /// That clause.
+    pub clause: String,
+}
+
+/// Runs `scenario` (already [`resolve`]d) on a fresh executor from `factory`.
+///
+/// The verdict is handed to `verdict` as soon as it is known, before the
+/// executor is dropped (dropping a broken executor may block), with every
+/// gate opened so that whatever can still finish does.
+pub fn run<A: Adapter + 'static>(
+    factory: &Factory<A>,
+    scenario: &Scenario,
+    timing: Timing,
+    gates: Arc<Gates>,
+    progress: Arc<Mutex<Progress>>,
+    verdict: impl FnOnce(Result<(), Violation>),
+) {
+    quiet_kit_panics();
+    let adapter = Arc::new(factory(Config {
+        workers: scenario.workers,
+        failing_initializer: scenario.failing_initializer,
+    }));
+    let features: BTreeSet<Feature> = Feature::ALL
+        .into_iter()
+        .filter(|f| !adapter.unsupported().contains(f))
+        .collect();
+    let mut runner = Runner {
+        adapter: adapter.clone(),
+        features,
+        model: Model::new(scenario.workers, scenario.failing_initializer),
+        handles: Vec::new(),
+        gates,
+        log: Arc::new(Log::default()),
+        timing,
+        helpers: VecDeque::new(),
+        progress,
+        step: None,
+        last: None,
+    };
+    let gates = runner.gates.clone();
+    let mut map: Option<MapRun<'_>> = None;
+    let mut result = Ok(());
+    for (n, step) in scenario.steps.iter().enumerate() {
+        runner.step = Some(n + 1);
+        runner.last = Some(step.clone());
+        result = runner
+            .step_once(step, &mut map, &adapter)
+            .and_then(|()| runner.settle_and_check());
+        if result.is_err() {
+            break;
+        }
+    }
+    if result.is_ok() {
+        runner.step = None;
+        result = runner.teardown(map);
+    } else {
+        gates.open_all();
+        verdict(result);
+        return; // the map iterator, the runner and the executor drop here
+    }
+    gates.open_all();
+    verdict(result);
+}
+
+struct Runner<A: Adapter> {
+    adapter: Arc<A>,
+    features: BTreeSet<Feature>,
+    model: Model,
+    handles: Vec<Option<A::Handle>>,
+    gates: Arc<Gates>,
+    log: Arc<Log>,
+    timing: Timing,
+    helpers: VecDeque<Helper>,
+    progress: Arc<Mutex<Progress>>,
+    step: Option<usize>,
+    last: Option<Step>,
+}
+
+impl<A: Adapter + 'static> Runner<A> {
+    fn doing(&self, what: impl fmt::Display, clause: &str) {
+        let mut p = self.progress.lock().unwrap_or_else(|e| e.into_inner());
+        p.step = self.step;
+        p.doing = what.to_string();
+        p.clause = clause.to_string();
+    }
+
+    fn fail(
+        &self,
+        clause: &str,
+        expected: impl fmt::Display,
+        observed: impl fmt::Display,
+    ) -> Violation {
+        violation(clause, self.step, expected, observed)
+    }
+
+    fn handle(&self, f: usize) -> Option<&A::Handle> {
+        self.handles.get(f).and_then(Option::as_ref)
+    }
+
+    fn patience_of(&self, p: Patience) -> Option<Duration> {
+        match p {
+            Patience::Forever => None,
+            Patience::Zero => Some(Duration::ZERO),
+            Patience::Short => Some(self.timing.short),
+        }
+    }
+
+    fn step_once<'a>(
+        &mut self,
+        step: &Step,
+        map: &mut Option<MapRun<'a>>,
+        adapter: &'a Arc<A>,
+    ) -> Result<(), Violation> {
+        self.doing(step, "EXE-SUBMIT-1");
+        match step {
+            Step::Submit(spec) => {
+                let item = self.model.new_task(*spec);
+                let expected = self.model.submit(item);
+                let task = make_task(item, &self.gates, &self.log);
+                let got = self.adapter.submit(task);
+                let f = self.handles.len();
+                match (expected, got) {
+                    (Ok(()), Ok(h)) => self.handles.push(Some(h)),
+                    (Err(_), Err(_)) => self.handles.push(None),
+                    (Ok(()), Err(r)) => {
+                        return Err(self.fail("EXE-SUBMIT-1", format!("f{f} accepted"), r));
+                    }
+                    (Err((why, clause)), Ok(_)) => {
+                        return Err(self.fail(clause, format!("rejected ({why})"), "accepted"));
+                    }
+                }
+            }
+            Step::Cancel(f) => {
+                if !self.features.contains(&Feature::Cancel) {
+                    return Ok(());
+                }
+                let Some(h) = self.handle(*f).cloned() else {
+                    return Ok(());
+                };
+                let state = self.model.state(*f).expect("handle has a job");
+                let clause = self.model.table().row(state, "cancel").clause.clone();
+                self.doing(step, &clause);
+                let expected = self.model.cancel(*f, "EXE-CANCEL-1").expect("job");
+                let got = self.adapter.cancel(&h);
+                if got != expected {
+                    return Err(self.fail(
+                        &clause,
+                        format!("f{f}.cancel() returns {expected} in state {}", state.name()),
+                        format!("returned {got}"),
+                    ));
+                }
+            }
+            Step::Open(g) => {
+                self.model.open(*g);
+                self.gates.open(*g);
+            }
+            Step::Result(f, p) | Step::Exception(f, p) => {
+                let exception = matches!(step, Step::Exception(..));
+                if *p != Patience::Forever && !self.features.contains(&Feature::Timeouts) {
+                    return Ok(());
+                }
+                let Some(h) = self.handle(*f).cloned() else {
+                    return Ok(());
+                };
+                let Some((expected, clause)) =
+                    self.model.result(*f, *p == Patience::Forever, exception)
+                else {
+                    return Ok(()); // would block until a later step: skipped
+                };
+                let clause = if expected == Outcome::Timeout && *p == Patience::Short {
+                    "FUT-TIMEOUT-3".to_string()
+                } else {
+                    clause
+                };
+                self.doing(step, &clause);
+                let timeout = self.patience_of(*p);
+                let got = if exception {
+                    self.adapter.exception(&h, timeout)
+                } else {
+                    self.adapter.result(&h, timeout)
+                };
+                if got != expected {
+                    return Err(self.fail(&clause, &expected, &got));
+                }
+            }
+            Step::Callback(f, panics) => {
+                if !self.features.contains(&Feature::Callbacks) {
+                    return Ok(());
+                }
+                let Some(h) = self.handle(*f).cloned() else {
+                    return Ok(());
+                };
+                let (label, now) = self.model.add_callback(*f, *panics).expect("job");
+                let clause = if now { "CB-ADD-2" } else { "CB-ADD-1" };
+                self.doing(step, clause);
+                let (log, f_, panics_) = (self.log.clone(), *f, *panics);
+                self.adapter.add_done_callback(
+                    &h,
+                    Arc::new(move || {
+                        log.callback(f_, label);
+                        if panics_ {
+                            panic!("{} callback {label} panicked", crate::model::MARK);
+                        }
+                    }),
+                );
+                let ran = self.log.snapshot().callbacks.contains(&(*f, label));
+                // Still being delivered: it may wait its turn (checked at settle).
+                let may_wait = now && !ran && self.model.may_be_delivering(*f);
+                if ran != now && !may_wait {
+                    let (e, o) = if now {
+                        (
+                            "the callback runs before add_done_callback returns",
+                            "it did not",
+                        )
+                    } else {
+                        (
+                            "the callback is stored until the future is done",
+                            "it ran at once",
+                        )
+                    };
+                    return Err(self.fail(clause, e, o));
+                }
+            }
+            Step::Wait(fs, mode, p) => {
+                if !self.features.contains(&Feature::Wait)
+                    || (*p != Patience::Forever && !self.features.contains(&Feature::Timeouts))
+                {
+                    return Ok(());
+                }
+                let (hs, idx) = self.handles_of(fs);
+                if idx.len() != fs.len() {
+                    return Ok(());
+                }
+                let Some(expected) = self.model.wait(&idx, *mode, *p == Patience::Forever) else {
+                    return Ok(());
+                };
+                let clause = wait_clause(*mode, *p, idx.is_empty());
+                self.doing(step, clause);
+                let got: BTreeSet<usize> = self
+                    .adapter
+                    .wait(&hs, self.patience_of(*p), *mode)
+                    .into_iter()
+                    .filter_map(|i| idx.get(i).copied())
+                    .collect();
+                if got != expected {
+                    let clause = if got.iter().any(|f| !self.model.done_for_waiters(*f)) {
+                        if got
+                            .iter()
+                            .any(|&f| self.model.state(f) == Some(SpecState::Cancelled))
+                        {
+                            "WAIT-CANCELLED-1"
+                        } else {
+                            "WAIT-PARTITION-1"
+                        }
+                    } else {
+                        clause
+                    };
+                    return Err(self.fail(clause, fmt_set(&expected), fmt_set(&got)));
+                }
+            }
+            Step::AsCompleted(fs, p) => {
+                if !self.features.contains(&Feature::AsCompleted)
+                    || (*p != Patience::Forever && !self.features.contains(&Feature::Timeouts))
+                {
+                    return Ok(());
+                }
+                let (hs, idx) = self.handles_of(fs);
+                if idx.len() != fs.len() {
+                    return Ok(());
+                }
+                let Some((order, times_out)) =
+                    self.model.as_completed(&idx, *p == Patience::Forever)
+                else {
+                    return Ok(());
+                };
+                self.doing(step, "ASC-ORDER-1");
+                let mut got = Vec::new();
+                let mut timed_out = false;
+                for r in self.adapter.as_completed(&hs, self.patience_of(*p)) {
+                    match r {
+                        Ok(i) => got.push(idx.get(i).copied().unwrap_or(usize::MAX)),
+                        Err(()) => {
+                            timed_out = true;
+                            break;
+                        }
+                    }
+                    if got.len() > idx.len() {
+                        break;
+                    }
+                }
+                if got != order || timed_out != times_out {
+                    let distinct: BTreeSet<usize> = got.iter().copied().collect();
+                    let clause = if distinct.len() != got.len() {
+                        "ASC-ONCE-1"
+                    } else if timed_out != times_out {
+                        if idx.is_empty() {
+                            "ASC-EMPTY-1"
+                        } else {
+                            "ASC-TIMEOUT-1"
+                        }
+                    } else {
+                        "ASC-DONEFIRST-1"
+                    };
+                    let show = |o: &[usize], t: bool| {
+                        format!("{}{}", fmt_seq(o), if t { " then Timeout" } else { "" })
+                    };
+                    return Err(self.fail(clause, show(&order, times_out), show(&got, timed_out)));
+                }
+            }
+            Step::Map {
+                items,
+                chunksize,
+                buffersize,
+                timeout: _,
+            } => {
+                // Task ids are taken even by a skipped map, so that printed
+                // scenarios can number tasks statically.
+                let items: Vec<_> = items.iter().map(|t| self.model.new_task(*t)).collect();
+                if !self.features.contains(&Feature::Map) || self.model.has_map() {
+                    return Ok(());
+                }
+                let tasks = items
+                    .iter()
+                    .map(|&i| make_task(i, &self.gates, &self.log))
+                    .collect();
+                let expected = self.model.map_call(items, *chunksize, *buffersize);
+                self.doing(step, "MAP-EAGER-1");
+                let got = adapter.map(
+                    tasks,
+                    MapSpec {
+                        chunksize: *chunksize,
+                        buffersize: *buffersize,
+                        timeout: None,
+                    },
+                );
+                match (expected, got) {
+                    (Ok(()), Ok(it)) => *map = Some(it),
+                    (Err(_), Err(_)) => {}
+                    (Ok(()), Err(r)) => return Err(self.fail("MAP-EAGER-1", "map() accepted", r)),
+                    (Err((why, clause)), Ok(_)) => {
+                        return Err(self.fail(
+                            clause,
+                            format!("map() rejected ({why})"),
+                            "accepted",
+                        ));
+                    }
+                }
+            }
+            Step::MapNext => {
+                let Some(it) = map.as_mut() else {
+                    return Ok(());
+                };
+                let MapNext::Yields(expected, clause) = self.model.map_next() else {
+                    return Ok(()); // would block until a later step: skipped
+                };
+                self.doing(step, clause);
+                let got = it.next();
+                if got != expected {
+                    let show = |o: &Option<Outcome>| match o {
+                        Some(o) => o.to_string(),
+                        None => "the end of the iteration".to_string(),
+                    };
+                    return Err(self.fail(clause, show(&expected), show(&got)));
+                }
+            }
+            Step::MapDrop => {
+                if map.is_some() {
+                    self.doing(step, "MAP-DROP-1");
+                    self.model.map_drop();
+                    *map = None;
+                }
+            }
+            Step::Shutdown {
+                wait,
+                cancel_futures,
+            } => {
+                let cancel_futures =
+                    *cancel_futures && self.features.contains(&Feature::CancelFutures);
+                self.doing(step, "SHUT-NOWAIT-1");
+                self.model.shutdown(cancel_futures);
+                self.adapter.shutdown(false, cancel_futures);
+                if *wait {
+                    self.spawn_shutdown();
+                }
+            }
+            Step::Spawn(op) => self.spawn(op),
+            Step::Join => {
+                if self.model.oldest_can_return() {
+                    self.join_oldest()?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The handles behind future indices `fs`, and the indices that have one.
+    fn handles_of(&self, fs: &[usize]) -> (Vec<A::Handle>, Vec<usize>) {
+        let mut hs = Vec::new();
+        let mut idx = Vec::new();
+        for &f in fs {
+            if let Some(h) = self.handle(f) {
+                hs.push(h.clone());
+                idx.push(f);
+            }
+        }
+        (hs, idx)
+    }
+
+    fn spawn(&mut self, op: &ThreadOp) {
+        let fs = match op {
+            ThreadOp::Result(f) => vec![*f],
+            ThreadOp::Wait(fs, _) | ThreadOp::AsCompleted(fs) => fs.clone(),
+        };
+        let (hs, idx) = self.handles_of(&fs);
+        let needs = match op {
+            ThreadOp::Result(_) => None,
+            ThreadOp::Wait(..) => Some(Feature::Wait),
+            ThreadOp::AsCompleted(_) => Some(Feature::AsCompleted),
+        };
+        if idx.len() != fs.len() || needs.is_some_and(|f| !self.features.contains(&f)) {
+            return;
+        }
+        let resolved = match op {
+            ThreadOp::Result(_) => ThreadOp::Result(idx[0]),
+            ThreadOp::Wait(_, m) => ThreadOp::Wait(idx.clone(), *m),
+            ThreadOp::AsCompleted(_) => ThreadOp::AsCompleted(idx.clone()),
+        };
+        self.model.spawn(resolved, false);
+        let (tx, rx) = mpsc::channel();
+        let adapter = self.adapter.clone();
+        let op = op.clone();
+        std::thread::spawn(move || {
+            let obs = match op {
+                ThreadOp::Result(_) => ThreadObs::Result(adapter.result(&hs[0], None)),
+                ThreadOp::Wait(_, m) => ThreadObs::Wait(adapter.wait(&hs, None, m)),
+                ThreadOp::AsCompleted(_) => ThreadObs::AsCompleted(
+                    adapter.as_completed(&hs, None).take(hs.len() + 1).collect(),
+                ),
+            };
+            let _ = tx.send(obs);
+        });
+        let model = self.model.threads.back().expect("just spawned").clone();
+        self.helpers.push_back(Helper {
+            model,
+            futures: idx,
+            rx,
+        });
+    }
+
+    fn spawn_shutdown(&mut self) {
+        let (hs, idx) = self.handles_of(&(0..self.handles.len()).collect::<Vec<_>>());
+        self.model.spawn(ThreadOp::Result(usize::MAX), true);
+        let (tx, rx) = mpsc::channel();
+        let adapter = self.adapter.clone();
+        std::thread::spawn(move || {
+            adapter.shutdown(true, false);
+            let not_done = (0..hs.len()).filter(|&i| !adapter.done(&hs[i])).collect();
+            let _ = tx.send(ThreadObs::Shutdown(not_done));
+        });
+        let model = self.model.threads.back().expect("just spawned").clone();
+        self.helpers.push_back(Helper {
+            model,
+            futures: idx,
+            rx,
+        });
+    }
+
+    fn join_oldest(&mut self) -> Result<(), Violation> {
+        let helper = self.helpers.pop_front().expect("a helper");
+        self.model.threads.pop_front();
+        let t = &helper.model;
+        let hang_clause = match &t.op {
+            _ if t.is_shutdown => "SHUT-WAIT-1",
+            ThreadOp::Result(_) => "FUT-TIMEOUT-1",
+            ThreadOp::Wait(_, m) => wait_clause(*m, Patience::Forever, false),
+            ThreadOp::AsCompleted(_) => "ASC-NOTIMEOUT-1",
+        };
+        let what = if t.is_shutdown {
+            "a thread's shutdown(wait=True)".to_string()
+        } else {
+            format!("a thread's {}", t.op)
+        };
+        self.doing(format!("joining {what}"), hang_clause);
+        let Ok(obs) = helper.rx.recv_timeout(self.timing.patience) else {
+            return Err(self.fail(
+                hang_clause,
+                format!("{what} returns: everything it waits for is done"),
+                format!("still blocked after {:?}", self.timing.patience),
+            ));
+        };
+        let done_now = self.model.done_set();
+        match (&t.op, obs) {
+            (_, ThreadObs::Shutdown(not_done)) => {
+                if let Some(&i) = not_done.first() {
+                    let f = helper.futures[i];
+                    return Err(self.fail(
+                        "SHUT-WAIT-1",
+                        "shutdown(wait=True) returns after every accepted task is done",
+                        format!("it returned while f{f} was not done"),
+                    ));
+                }
+            }
+            (ThreadOp::Result(f), ThreadObs::Result(got)) => {
+                let (expected, clause) = self.model.result(*f, false, false).expect("done");
+                if got != expected {
+                    return Err(self.fail(
+                        &clause,
+                        format!("a thread's f{f}.result() gives {expected}"),
+                        got,
+                    ));
+                }
+            }
+            (ThreadOp::Wait(fs, mode), ThreadObs::Wait(got)) => {
+                let got: BTreeSet<usize> = got.into_iter().map(|i| helper.futures[i]).collect();
+                let must: BTreeSet<usize> = fs
+                    .iter()
+                    .copied()
+                    .filter(|f| t.done_at_spawn.contains(f))
+                    .collect();
+                let may: BTreeSet<usize> = fs
+                    .iter()
+                    .copied()
+                    .filter(|f| done_now.contains(f))
+                    .collect();
+                let clause = wait_clause(*mode, Patience::Forever, fs.is_empty());
+                if !got.is_subset(&may) {
+                    return Err(self.fail(
+                        "WAIT-PARTITION-1",
+                        format!("done ⊆ {} (the futures done by the join)", fmt_set(&may)),
+                        fmt_set(&got),
+                    ));
+                }
+                if !must.is_subset(&got) || !self.model.wait_satisfied(fs, &got, *mode) {
+                    return Err(self.fail(
+                        clause,
+                        format!(
+                            "done ⊇ {} (done before the call) and satisfying {mode:?}",
+                            fmt_set(&must)
+                        ),
+                        fmt_set(&got),
+                    ));
+                }
+            }
+            (ThreadOp::AsCompleted(fs), ThreadObs::AsCompleted(got)) => {
+                let got: Vec<usize> = match got.into_iter().collect::<Result<Vec<_>, ()>>() {
+                    Ok(v) => v.into_iter().map(|i| helper.futures[i]).collect(),
+                    Err(()) => {
+                        return Err(self.fail(
+                            "ASC-NOTIMEOUT-1",
+                            "no timeout error",
+                            "a timeout error",
+                        ));
+                    }
+                };
+                if let Err((clause, why)) = self.check_as_completed(fs, t, &got) {
+                    return Err(self.fail(clause, why, fmt_seq(&got)));
+                }
+            }
+            (op, obs) => unreachable!("thread op {op:?} gave {obs:?}"),
+        }
+        Ok(())
+    }
+
+    /// A thread's `as_completed` sequence: each distinct future once; the
+    /// snapshot taken at its first `next()` comes first in input order, the
+    /// rest in completion order (ASC-ONCE-1, ASC-DONEFIRST-1, ASC-ORDER-1).
+    fn check_as_completed(
+        &self,
+        fs: &[usize],
+        t: &ThreadModel,
+        got: &[usize],
+    ) -> Result<(), (&'static str, String)> {
+        let mut seen = BTreeSet::new();
+        let distinct: Vec<usize> = fs.iter().copied().filter(|f| seen.insert(*f)).collect();
+        let got_set: BTreeSet<usize> = got.iter().copied().collect();
+        if got_set.len() != got.len() || got.len() != distinct.len() || got_set != seen {
+            return Err((
+                "ASC-ONCE-1",
+                format!("each of {} exactly once", fmt_seq(&distinct)),
+            ));
+        }
+        let pos = |f: usize| distinct.iter().position(|&g| g == f).unwrap_or(usize::MAX);
+        let epoch = |f: usize| {
+            self.model
+                .job_of(f)
+                .and_then(|j| j.done_epoch)
+                .unwrap_or(usize::MAX)
+                .max(t.spawn_epoch)
+        };
+        let ok = (0..=got.len()).any(|split| {
+            let (snap, rest) = got.split_at(split);
+            let in_order = snap.windows(2).all(|w| pos(w[0]) < pos(w[1]));
+            let has_spawned_done = t
+                .done_at_spawn
+                .iter()
+                .filter(|f| seen.contains(f))
+                .all(|f| snap.contains(f));
+            let before = snap.iter().map(|&f| epoch(f)).max().unwrap_or(0);
+            let rest_sorted = rest.windows(2).all(|w| epoch(w[0]) <= epoch(w[1]));
+            let after = rest.iter().map(|&f| epoch(f)).min().unwrap_or(usize::MAX);
+            in_order && has_spawned_done && rest_sorted && before <= after
+        });
+        if ok {
+            Ok(())
+        } else {
+            Err((
+                "ASC-ORDER-1",
+                "the futures done at the first next() in input order, then the rest in completion order"
+                    .to_string(),
+            ))
+        }
+    }
+
+    /// Waits for the executor to reach the model's quiescent state and
+    /// compares everything observable.
+    fn settle_and_check(&mut self) -> Result<(), Violation> {
+        self.model.settle();
+        let patience = self.timing.patience;
+        // 1. Futures the model says are done finish, with the right outcome.
+        for f in self.model.future_indices().collect::<Vec<_>>() {
+            let h = self.handle(f).expect("accepted").clone();
+            let job = self.model.job_of(f).expect("accepted");
+            let state = job.state;
+            if !state.reports_done() {
+                continue;
+            }
+            let (expected, clause) = self.model.result(f, false, false).expect("done");
+            let hang_clause = if job
+                .failure
+                .as_ref()
+                .is_some_and(|(k, _)| *k == crate::Raised::Panic)
+            {
+                "EXE-PANIC-1".to_string()
+            } else if job.broken {
+                "POOL-BROKEN-1".to_string()
+            } else if let Some(why) = job.cancelled_by {
+                // A future cancelled by cancel() is done at once (FUT-CANCEL-1).
+                if why == "EXE-CANCEL-1" {
+                    "FUT-CANCEL-1"
+                } else {
+                    why
+                }
+                .to_string()
+            } else {
+                clause.clone()
+            };
+            self.doing(format!("waiting for f{f} to finish"), &hang_clause);
+            let got = self.adapter.result(&h, Some(patience));
+            if got == Outcome::Timeout {
+                return Err(self.fail(
+                    &hang_clause,
+                    format!("f{f} is done ({})", state.name()),
+                    format!("not done after {patience:?}"),
+                ));
+            }
+            if got != expected {
+                return Err(self.fail(&clause, format!("f{f}.result() gives {expected}"), got));
+            }
+        }
+        // 2. The tasks the model started have started, and no others.
+        let expected_started = self.model.started.clone();
+        self.doing("waiting for tasks to start", "POOL-REUSE-2");
+        let (log, _) = self
+            .log
+            .wait_for(patience, |l| l.started.len() >= expected_started.len());
+        let started: BTreeSet<usize> = log.started.iter().copied().collect();
+        if started.len() != log.started.len() {
+            return Err(self.fail(
+                "EXE-SUBMIT-1",
+                "each task runs at most once",
+                format!("tasks started: {}", fmt_seq(&log.started)),
+            ));
+        }
+        if let Some(extra) = started.difference(&expected_started).next() {
+            let forbidden: BTreeMap<usize, &str> =
+                self.model.forbidden_tasks().into_iter().collect();
+            let at_once = log.started.len() - log.finished.len();
+            let clause = match forbidden.get(extra) {
+                Some(why) => *why,
+                None if at_once > self.model.workers => "POOL-MAX-1",
+                None => "EXE-SUBMIT-3",
+            };
+            return Err(self.fail(
+                clause,
+                format!("started tasks {}", fmt_tasks(&expected_started)),
+                format!(
+                    "started tasks {} (task {extra} must not have started)",
+                    fmt_tasks(&started)
+                ),
+            ));
+        }
+        if let Some(missing) = expected_started.difference(&started).next() {
+            let clause = if self.model.any_failure() {
+                "EXE-RESILIENT-1"
+            } else {
+                "POOL-REUSE-2"
+            };
+            return Err(self.fail(
+                clause,
+                format!("task {missing} starts: a worker is free for it"),
+                format!("started tasks {} after {patience:?}", fmt_tasks(&started)),
+            ));
+        }
+        // 3. Callbacks: each due one ran, once, in registration order.
+        if self.features.contains(&Feature::Callbacks) {
+            self.check_callbacks()?;
+        }
+        // 4. State predicates and acknowledgement of cancellation.
+        self.check_states()?;
+        Ok(())
+    }
+
+    fn check_callbacks(&self) -> Result<(), Violation> {
+        let expected: Vec<(usize, Vec<usize>)> = self
+            .model
+            .futures
+            .iter()
+            .enumerate()
+            .filter_map(|(f, j)| j.map(|j| (f, self.model.callbacks_run[j].clone())))
+            .collect();
+        let total: usize = expected.iter().map(|(_, v)| v.len()).sum();
+        self.doing("waiting for callbacks", "CB-ADD-1");
+        let (log, _) = self
+            .log
+            .wait_for(self.timing.patience, |l| l.callbacks.len() >= total);
+        for (f, want) in expected {
+            let got: Vec<usize> = log
+                .callbacks
+                .iter()
+                .filter(|(g, _)| *g == f)
+                .map(|&(_, l)| l)
+                .collect();
+            if got == want {
+                continue;
+            }
+            let distinct: BTreeSet<usize> = got.iter().copied().collect();
+            let want_set: BTreeSet<usize> = want.iter().copied().collect();
+            let clause = if distinct.len() != got.len() {
+                "CB-ONCE-1"
+            } else if distinct == want_set {
+                "CB-ORDER-1"
+            } else if want
+                .iter()
+                .take_while(|l| distinct.contains(l))
+                .any(|l| self.model.panicking_callbacks.contains(l))
+            {
+                "CB-PANIC-1"
+            } else if distinct.is_subset(&want_set) {
+                "CB-ADD-1"
+            } else {
+                "CB-ONCE-1"
+            };
+            return Err(self.fail(
+                clause,
+                format!("f{f}'s callbacks run: {}", fmt_seq(&want)),
+                format!("ran: {}", fmt_seq(&got)),
+            ));
+        }
+        Ok(())
+    }
+
+    fn check_states(&self) -> Result<(), Violation> {
+        let table = self.model.table();
+        let predicates = self.features.contains(&Feature::StatePredicates);
+        for f in self.model.future_indices() {
+            let h = self.handle(f).expect("accepted");
+            let job = self.model.job_of(f).expect("accepted");
+            let state = job.state;
+            let mut checks = vec![("done", self.adapter.done(h))];
+            if predicates {
+                checks.push(("cancelled", self.adapter.cancelled(h)));
+                checks.push(("running", self.adapter.running(h)));
+            }
+            for (name, got) in checks {
+                let row = table.row(state, name);
+                let want = row.returns == "true";
+                if got == want {
+                    continue;
+                }
+                let after_cancel_futures = matches!(
+                    &self.last,
+                    Some(Step::Shutdown {
+                        cancel_futures: true,
+                        ..
+                    })
+                );
+                let clause = if after_cancel_futures
+                    && matches!(
+                        state,
+                        SpecState::Running
+                            | SpecState::FinishedValue
+                            | SpecState::FinishedException
+                    ) {
+                    // Work that had started was touched by cancel_futures.
+                    "SHUT-CANCEL-2".to_string()
+                } else {
+                    job.cancelled_by
+                        .map(str::to_string)
+                        .unwrap_or_else(|| row.clause.clone())
+                };
+                return Err(self.fail(
+                    &clause,
+                    format!("f{f}.{name}() is {want} ({})", state.name()),
+                    format!("{got}"),
+                ));
+            }
+            // Cancelled futures: acknowledged (done for waiters) exactly when
+            // the model says so (WAIT-CANCELLED-1, FUT-NOTIFY-2, SHUT-CANCEL-1).
+            if self.features.contains(&Feature::Wait)
+                && matches!(
+                    state,
+                    SpecState::Cancelled | SpecState::CancelledAndNotified
+                )
+            {
+                let acknowledged = state == SpecState::CancelledAndNotified;
+                let wait_for = if acknowledged {
+                    Some(self.timing.patience)
+                } else {
+                    Some(Duration::ZERO)
+                };
+                let got = !self
+                    .adapter
+                    .wait(std::slice::from_ref(h), wait_for, crate::Mode::AllCompleted)
+                    .is_empty();
+                if got != acknowledged {
+                    let clause = if acknowledged {
+                        job.cancelled_by.unwrap_or("FUT-NOTIFY-2")
+                    } else {
+                        "WAIT-CANCELLED-1"
+                    };
+                    return Err(self.fail(
+                        clause,
+                        format!(
+                            "wait() counts f{f} as done: {acknowledged} ({})",
+                            state.name()
+                        ),
+                        format!("{got}"),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn teardown(mut self, map: Option<MapRun<'_>>) -> Result<(), Violation> {
+        // Drop the map iterator, open every gate, let everything finish.
+        if map.is_some() {
+            self.model.map_drop();
+        }
+        drop(map);
+        self.model.open_all();
+        self.gates.open_all();
+        self.settle_and_check()?;
+        while !self.helpers.is_empty() {
+            self.join_oldest()?;
+        }
+        self.doing("shutdown(wait=True) at teardown", "SHUT-WAIT-1");
+        self.model.shutdown(false);
+        self.adapter.shutdown(true, false);
+        // After shutdown(wait=True) every accepted task has run or been
+        // cancelled, and no cancelled one ever runs.
+        for f in self.model.future_indices() {
+            let h = self.handle(f).expect("accepted");
+            if !self.adapter.done(h) {
+                return Err(self.fail(
+                    "SHUT-WAIT-1",
+                    "after shutdown(wait=True) every future is done",
+                    format!("f{f} is not done"),
+                ));
+            }
+        }
+        let started: BTreeSet<usize> = self.log.snapshot().started.into_iter().collect();
+        let forbidden: BTreeMap<usize, &str> = self.model.forbidden_tasks().into_iter().collect();
+        if let Some((t, why)) = forbidden.iter().find(|(t, _)| started.contains(t)) {
+            return Err(self.fail(why, format!("cancelled task {t} never runs"), "it ran"));
+        }
+        if let Some(t) = self.model.started.difference(&started).next() {
+            return Err(self.fail(
+                "SHUT-WAIT-1",
+                format!("task {t} ran before shutdown(wait=True) returned"),
+                "it never started",
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn wait_clause(mode: crate::Mode, p: Patience, empty: bool) -> &'static str {
+    if empty {
+        return "WAIT-EMPTY-1";
+    }
+    if p != Patience::Forever {
+        return "WAIT-TIMEOUT-1";
+    }
+    match mode {
+        crate::Mode::FirstCompleted => "WAIT-FIRSTCOMPLETED-1",
+        crate::Mode::FirstException => "WAIT-FIRSTEXCEPTION-1",
+        crate::Mode::AllCompleted => "WAIT-ALLCOMPLETED-1",
+    }
+}
+
+fn fmt_set(s: &BTreeSet<usize>) -> String {
+    let v: Vec<String> = s.iter().map(|f| format!("f{f}")).collect();
+    format!("{{{}}}", v.join(", "))
+}
+
+fn fmt_seq(s: &[usize]) -> String {
+    let v: Vec<String> = s.iter().map(|f| f.to_string()).collect();
+    format!("[{}]", v.join(", "))
+}
+
+fn fmt_tasks(s: &BTreeSet<usize>) -> String {
+    let v: Vec<String> = s.iter().map(|t| format!("t{t}")).collect();
+    format!("{{{}}}", v.join(", "))
+}

@@ -1,0 +1,276 @@
+//! Fixed scenarios for the two clauses that are about elapsed time, which
+//! generated scenarios cannot pin down: `map`'s timeout cancels what is left
+//! (MAP-TIMEOUT-1), and its deadline counts from the call, not from each
+//! `next()` (MAP-DEADLINE-1). Real time is used here, with wide margins; a
+//! run whose timeline misses the margins (a stalled machine) is retried, and
+//! counted as inconclusive rather than failed.
+
+use crate::adapter::{Adapter, Config, MapSpec, Outcome, Task};
+use crate::model::Item;
+use crate::probe::{Gates, Log, make_task};
+use crate::report::Failure;
+use crate::runner::{Factory, Timing, Violation};
+use crate::scenario::{Scenario, Step, TaskSpec};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Runs the probes; returns the clauses violated, each with its scenario.
+pub fn map_probes<A: Adapter + 'static>(
+    factory: &Factory<A>,
+    timing: Timing,
+) -> Vec<(String, Failure)> {
+    let mut out = Vec::new();
+    let budget = timing.patience * 3 + Duration::from_secs(2);
+    let hang = |clause: &str, steps: Vec<Step>, workers: usize| {
+        Probe::Fail(failure(
+            steps,
+            workers,
+            clause,
+            3,
+            "next(it) returns",
+            format!("stuck for {budget:?} (hang)"),
+        ))
+    };
+    let f = factory.clone();
+    match guarded(budget, move |gates| {
+        timeout_cancels_the_rest(&f, timing, gates)
+    }) {
+        Some(Probe::Fail(f)) => out.push(("MAP-TIMEOUT-1".to_string(), f)),
+        None => {
+            if let Probe::Fail(f) = hang("MAP-TIMEOUT-1", timeout_steps(), 1) {
+                out.push(("MAP-TIMEOUT-1".to_string(), f));
+            }
+        }
+        _ => {}
+    }
+    for _attempt in 0..3 {
+        let f = factory.clone();
+        match guarded(budget, move |gates| deadline_from_the_call(&f, gates)) {
+            Some(Probe::Pass) => break,
+            Some(Probe::Fail(f)) => {
+                out.push(("MAP-DEADLINE-1".to_string(), f));
+                break;
+            }
+            Some(Probe::Inconclusive) => continue,
+            None => {
+                if let Probe::Fail(f) = hang("MAP-DEADLINE-1", deadline_steps(), 2) {
+                    out.push(("MAP-DEADLINE-1".to_string(), f));
+                }
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// Runs `probe` on its own thread; `None` if it did not finish within
+/// `budget` (its gates are then opened and the thread abandoned).
+fn guarded(
+    budget: Duration,
+    probe: impl FnOnce(Arc<Gates>) -> Probe + Send + 'static,
+) -> Option<Probe> {
+    let gates = Arc::new(Gates::default());
+    let (tx, rx) = std::sync::mpsc::channel();
+    let g = gates.clone();
+    std::thread::spawn(move || {
+        let _ = tx.send(probe(g));
+    });
+    match rx.recv_timeout(budget) {
+        Ok(p) => Some(p),
+        Err(_) => {
+            gates.open_all();
+            None
+        }
+    }
+}
+
+fn timeout_steps() -> Vec<Step> {
+    vec![
+        Step::Submit(TaskSpec::Gated(0)),
+        Step::Map {
+            items: vec![TaskSpec::Return, TaskSpec::Return],
+            chunksize: 1,
+            buffersize: None,
+            timeout: true,
+        },
+        Step::MapNext,
+        Step::Open(0),
+        Step::Shutdown {
+            wait: true,
+            cancel_futures: false,
+        },
+    ]
+}
+
+fn deadline_steps() -> Vec<Step> {
+    vec![
+        Step::Map {
+            items: vec![TaskSpec::Gated(0), TaskSpec::Gated(1)],
+            chunksize: 1,
+            buffersize: None,
+            timeout: true,
+        },
+        Step::Open(0),
+        Step::MapNext,
+        Step::Open(1),
+        Step::MapNext,
+    ]
+}
+
+enum Probe {
+    Pass,
+    Fail(Failure),
+    Inconclusive,
+}
+
+fn failure(
+    steps: Vec<Step>,
+    workers: usize,
+    clause: &str,
+    step: usize,
+    expected: &str,
+    observed: String,
+) -> Failure {
+    Failure {
+        violation: Violation {
+            clause: clause.to_string(),
+            step: Some(step),
+            expected: expected.to_string(),
+            observed,
+        },
+        scenario: Scenario {
+            workers,
+            failing_initializer: false,
+            steps,
+        },
+        group: "map".to_string(),
+    }
+}
+
+fn item(id: usize, spec: TaskSpec) -> Item {
+    Item { id, spec }
+}
+
+/// One worker held by a gated task; `map` over two tasks with a short
+/// timeout; `next()` times out; the queued tasks must never run.
+fn timeout_cancels_the_rest<A: Adapter + 'static>(
+    factory: &Factory<A>,
+    timing: Timing,
+    gates: Arc<Gates>,
+) -> Probe {
+    let log = Arc::new(Log::default());
+    let steps = timeout_steps();
+    let adapter = factory(Config {
+        workers: 1,
+        failing_initializer: false,
+    });
+    let blocker = adapter.submit(make_task(item(0, TaskSpec::Gated(0)), &gates, &log));
+    let tasks: Vec<Task> = (1..=2)
+        .map(|i| make_task(item(i, TaskSpec::Return), &gates, &log))
+        .collect();
+    let spec = MapSpec {
+        chunksize: 1,
+        buffersize: None,
+        timeout: Some(timing.short.max(Duration::from_millis(20))),
+    };
+    let mut result = None;
+    if let Ok(mut it) = adapter.map(tasks, spec) {
+        let first = it.next();
+        if first != Some(Outcome::Timeout) {
+            result = Some(failure(
+                steps.clone(),
+                1,
+                "MAP-TIMEOUT-1",
+                3,
+                "next(it) raises Timeout: the awaited task is queued behind a blocked worker",
+                format!("{first:?}"),
+            ));
+        }
+        drop(it);
+    }
+    gates.open_all();
+    if let Ok(h) = blocker {
+        let _ = adapter.result(&h, Some(timing.patience));
+    }
+    adapter.shutdown(true, false);
+    drop(adapter);
+    if result.is_none() {
+        let started = log.snapshot().started;
+        if started.iter().any(|&t| t != 0) {
+            result = Some(failure(
+                steps,
+                1,
+                "MAP-TIMEOUT-1",
+                3,
+                "after the timeout, the map's queued tasks are cancelled and never run",
+                format!("tasks started: {started:?}"),
+            ));
+        }
+    }
+    result.map_or(Probe::Pass, Probe::Fail)
+}
+
+/// `map(timeout=T)` over two gated tasks on two workers. Gate A opens at
+/// 0.5 T, gate B at 1.5 T. The first `next()` yields A's value; the second
+/// must time out at T, since B finishes after the deadline fixed at the
+/// call. An implementation measuring T from each `next()` waits until
+/// 1.5 T and yields B's value.
+fn deadline_from_the_call<A: Adapter + 'static>(factory: &Factory<A>, gates: Arc<Gates>) -> Probe {
+    let t = Duration::from_millis(600);
+    let log = Arc::new(Log::default());
+    let adapter = factory(Config {
+        workers: 2,
+        failing_initializer: false,
+    });
+    let tasks = vec![
+        make_task(item(0, TaskSpec::Gated(0)), &gates, &log),
+        make_task(item(1, TaskSpec::Gated(1)), &gates, &log),
+    ];
+    let steps = deadline_steps();
+    let start = Instant::now();
+    let opener = {
+        let gates = gates.clone();
+        std::thread::spawn(move || {
+            // Real time is the subject of this clause.
+            std::thread::sleep(t / 2);
+            gates.open(0);
+            std::thread::sleep(t);
+            gates.open(1);
+        })
+    };
+    let spec = MapSpec {
+        chunksize: 1,
+        buffersize: None,
+        timeout: Some(t),
+    };
+    let verdict = match adapter.map(tasks, spec) {
+        Err(_) => Probe::Inconclusive,
+        Ok(mut it) => {
+            let first = it.next();
+            let at_first = start.elapsed();
+            if at_first > t * 3 / 4 || first != Some(Outcome::Value(crate::model::value_of(0))) {
+                Probe::Inconclusive
+            } else {
+                let second = it.next();
+                let at_second = start.elapsed();
+                match second {
+                    Some(Outcome::Timeout) => Probe::Pass,
+                    Some(Outcome::Value(_)) if at_second >= t + t / 4 => Probe::Fail(failure(
+                        steps,
+                        2,
+                        "MAP-DEADLINE-1",
+                        5,
+                        "the second next(it) times out at the deadline fixed by the call",
+                        format!(
+                            "it waited {at_second:?} from the call and yielded the late task's value"
+                        ),
+                    )),
+                    _ => Probe::Inconclusive,
+                }
+            }
+        }
+    };
+    let _ = opener.join();
+    adapter.shutdown(true, false);
+    verdict
+}

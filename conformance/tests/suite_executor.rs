@@ -1,0 +1,12 @@
+//! The macro's `executor:` form: any `Executor` plugs in with no adapter.
+//! Generates `conformance::futures`, `conformance::callbacks`, … (one test
+//! per clause group); the `broken` group is n/a (no failing initializer).
+
+use concurrent_futures::ThreadPoolExecutor;
+
+concurrent_futures_conformance::conformance_suite!(
+    executor: |cfg: concurrent_futures_conformance::Config| {
+        ThreadPoolExecutor::builder().max_workers(cfg.workers).build().unwrap()
+    },
+    cases = 128
+);
