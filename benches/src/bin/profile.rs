@@ -1,0 +1,60 @@
+//! One workload on one executor, for a profiler (`valgrind --tool=callgrind`):
+//!
+//! ```sh
+//! CARGO_PROFILE_RELEASE_DEBUG=true cargo build --release -p concurrent-futures-benches --bin profile
+//! valgrind --tool=callgrind target/release/profile ours throughput 100000
+//! ```
+//!
+//! Arguments: executor (`ours`, `threadpool`, `rayon`, `tokio`,
+//! `crossbeam`), workload (`throughput`, `round_trip`, `contention`, and for
+//! `ours` also `map1`, `map64`, `map1024`), count.
+
+use concurrent_futures::{Executor, MapOptions};
+use concurrent_futures_benches::WORKERS;
+use concurrent_futures_benches::peers::{
+    ChannelPool, Ours, Peer, RayonPool, ThreadPoolCrate, TokioBlocking,
+};
+use concurrent_futures_benches::workloads::{contention, round_trip, submit_collect, tiny};
+
+fn run<P: Peer>(workload: &str, n: usize) -> u64 {
+    let peer = P::with_workers(WORKERS);
+    match workload {
+        "throughput" => submit_collect(&peer, n),
+        "round_trip" => (0..n as u64).map(|i| round_trip(&peer, i)).sum(),
+        "contention" => contention(&peer, 4, n),
+        other => panic!("unknown workload {other}"),
+    }
+}
+
+fn map(chunksize: usize, n: usize) -> u64 {
+    let peer = Ours::with_workers(WORKERS);
+    let options = MapOptions::new().chunksize(chunksize);
+    peer.pool
+        .map_with(tiny, 0..n as u64, options)
+        .expect("pool is running")
+        .map(Result::unwrap)
+        .fold(0, u64::wrapping_add)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let usage = "usage: profile EXECUTOR WORKLOAD COUNT";
+    let (executor, workload) = (args.get(1).expect(usage), args.get(2).expect(usage));
+    let n: usize = args
+        .get(3)
+        .expect(usage)
+        .parse()
+        .expect("COUNT is a number");
+    let sum = match (executor.as_str(), workload.as_str()) {
+        ("ours", "map1") => map(1, n),
+        ("ours", "map64") => map(64, n),
+        ("ours", "map1024") => map(1024, n),
+        ("ours", w) => run::<Ours>(w, n),
+        ("threadpool", w) => run::<ThreadPoolCrate>(w, n),
+        ("rayon", w) => run::<RayonPool>(w, n),
+        ("tokio", w) => run::<TokioBlocking>(w, n),
+        ("crossbeam", w) => run::<ChannelPool>(w, n),
+        (e, _) => panic!("unknown executor {e}"),
+    };
+    println!("{executor} {workload} {n}: checksum {sum}");
+}
