@@ -7,9 +7,10 @@
 //!
 //! Arguments: executor (`ours`, `threadpool`, `rayon`, `tokio`,
 //! `crossbeam`), workload (`throughput`, `round_trip`, `contention`, and for
-//! `ours` also `map1`, `map64`, `map1024`), count.
+//! `ours` also `map1`, `map64`, `map1024`, `wait_all`, `as_completed`),
+//! count.
 
-use concurrent_futures::{Executor, MapOptions};
+use concurrent_futures::{Executor, MapOptions, ReturnWhen, as_completed, wait};
 use concurrent_futures_benches::WORKERS;
 use concurrent_futures_benches::peers::{
     ChannelPool, Ours, Peer, RayonPool, ThreadPoolCrate, TokioBlocking,
@@ -36,6 +37,22 @@ fn map(chunksize: usize, n: usize) -> u64 {
         .fold(0, u64::wrapping_add)
 }
 
+/// Submits `n` tiny tasks and waits for them all with `wait(ALL_COMPLETED)`
+/// or by draining `as_completed`.
+fn waits(use_as_completed: bool, n: usize) -> u64 {
+    let peer = Ours::with_workers(WORKERS);
+    let fs: Vec<_> = (0..n as u64)
+        .map(|i| peer.submit(move || tiny(i)))
+        .collect();
+    if use_as_completed {
+        as_completed(&fs, None)
+            .map(|f| f.unwrap().result(None).unwrap())
+            .fold(0, u64::wrapping_add)
+    } else {
+        wait(&fs, None, ReturnWhen::AllCompleted).done.len() as u64
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let usage = "usage: profile EXECUTOR WORKLOAD COUNT";
@@ -49,6 +66,8 @@ fn main() {
         ("ours", "map1") => map(1, n),
         ("ours", "map64") => map(64, n),
         ("ours", "map1024") => map(1024, n),
+        ("ours", "wait_all") => waits(false, n),
+        ("ours", "as_completed") => waits(true, n),
         ("ours", w) => run::<Ours>(w, n),
         ("threadpool", w) => run::<ThreadPoolCrate>(w, n),
         ("rayon", w) => run::<RayonPool>(w, n),
