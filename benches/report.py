@@ -75,8 +75,11 @@ def criterion_results(directory):
         est = load_json(os.path.join(dirpath, "estimates.json"))
         elements = (bench.get("throughput") or {}).get("Elements", 1)
         key = (bench["group_id"], bench.get("value_str") or "")
+        median = est["median"]
+        ci = median.get("confidence_interval", {})
+        spread = (ci.get("upper_bound", 0) - ci.get("lower_bound", 0)) / 2
         rows.setdefault(key, {})[bench["function_id"]] = (
-            est["median"]["point_estimate"], elements)
+            median["point_estimate"], elements, 100 * spread / median["point_estimate"])
     return rows
 
 
@@ -84,14 +87,14 @@ def add_cpython(rows, doc):
     notes = {}
     for r in doc["results"]:
         key = (r["group"], r["value"])
-        rows.setdefault(key, {})[CPYTHON] = (r["ns"], r["elements"])
+        rows.setdefault(key, {})[CPYTHON] = (r["ns"], r["elements"], None)
         if r.get("note"):
             notes[key] = r["note"]
     return notes
 
 
 def per_element(cell):
-    ns, elements = cell
+    ns, elements = cell[0], cell[1]
     return ns / elements
 
 
@@ -103,6 +106,10 @@ def fmt_ns(ns):
     if ns >= 1e3:
         return f"{ns / 1e3:.1f} µs"
     return f"{ns:.0f} ns"
+
+
+def fmt_axis(ns):
+    return f"{ns:g} ns" if ns < 1 else fmt_ns(ns)
 
 
 def fmt_ratio(r):
@@ -152,7 +159,7 @@ def table(rows, notes):
         ours = cells.get("ours")
         line = [GROUP_TITLES.get(group, group), value]
         if ours:
-            line += [fmt_ns(ours[0]), fmt_per(per_element(ours))]
+            line += [f"{fmt_ns(ours[0])} ±{ours[2]:.0f}%", fmt_per(per_element(ours))]
         else:
             line += ["—", "—"]
         for peer in RUST_PEERS + [CPYTHON]:
@@ -286,7 +293,7 @@ def svg(rows, path):
         axis.append(f'<line x1="{x(decade):.1f}" y1="34" x2="{x(decade):.1f}" '
                     f'y2="{y}" stroke="#ccc"/>'
                     f'<text x="{x(decade):.1f}" y="{y + 14}" font-size="10" '
-                    f'text-anchor="middle">{fmt_ns(decade)}</text>')
+                    f'text-anchor="middle">{fmt_axis(decade)}</text>')
         decade *= 10
     legend = []
     for i, e in enumerate(EXECUTORS):
@@ -333,8 +340,9 @@ edit by hand. Regenerate with:
 ```
 
 Every executor runs **{cpy['workers'] if cpy else 2} worker threads** (the memory
-workload: 1, held at a gate). Times are criterion's median over 10 samples;
-CPython's are the median of its repeats. "ns/task" is the time per iteration
+workload: 1, held at a gate). Times are criterion's median over 10 samples
+(± is half the width of its 95% confidence interval: this machine is a
+noisy 2-core VM); CPython's are the median of its repeats. "ns/task" is the time per iteration
 divided by the tasks (or map items) one iteration processes. A ratio in
 parentheses is ours/peer per task: below 1 means ours is faster. What each
 workload measures: [README.md](README.md). Profiles and the limits behind

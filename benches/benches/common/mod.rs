@@ -5,12 +5,12 @@ use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, SamplingMode};
 use std::time::Duration;
 
-/// 10 samples, 1 s warm-up, 3 s of measurement, no plots.
+/// 10 samples, 1 s warm-up, 5 s of measurement, no plots.
 pub fn config() -> Criterion {
     Criterion::default()
         .sample_size(10)
         .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3))
+        .measurement_time(Duration::from_secs(5))
         .without_plots()
 }
 
