@@ -79,3 +79,23 @@ impl Drop for ChannelPool {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gate::Gate;
+
+    #[test]
+    fn cancel_queued_drops_waiting_jobs_and_closes_their_slots() {
+        let pool = ChannelPool::with_workers(1);
+        let gate = Gate::new();
+        let g = gate.clone();
+        let held = pool.submit(move || g.pass());
+        gate.wait_arrived(1);
+        let queued: Vec<_> = (0..10u64).map(|i| pool.submit(move || i)).collect();
+        assert_eq!(pool.cancel_queued(), 10);
+        gate.open();
+        pool.join(held);
+        assert!(queued.into_iter().all(|r| r.wait().is_none()));
+    }
+}
