@@ -210,52 +210,40 @@ pub struct Config {
 /// lists what it lacks in [`unsupported`](Adapter::unsupported), and the kit
 /// never calls those operations.
 ///
-/// A minimal adapter for a pool whose jobs report through a channel:
+/// A minimal adapter: an "executor" that starts one thread per task and
+/// reports through a result slot.
 ///
 /// ```
-/// use concurrent_futures_conformance::{Adapter, Feature, Outcome, Raised, Rejected, Task};
-/// use std::sync::{mpsc, Arc, Mutex};
+/// use concurrent_futures_conformance::adapters::{run_caught, Slot, SlotHandle};
+/// use concurrent_futures_conformance::{Adapter, Feature, Outcome, Rejected, Task};
+/// use std::sync::Arc;
 /// use std::time::Duration;
 ///
-/// struct Threads; // one thread per task: the simplest executor there is
-/// type Slot = Arc<(Mutex<Option<Outcome>>, mpsc::Receiver<Outcome>)>;
+/// struct Threads;
 ///
 /// impl Adapter for Threads {
-///     type Handle = Slot;
+///     type Handle = SlotHandle;
 ///     fn unsupported(&self) -> Vec<Feature> {
-///         Feature::ALL.to_vec() // no cancel, callbacks, timeouts, wait, ...
+///         Feature::ALL.iter().copied().filter(|f| *f != Feature::Timeouts).collect()
 ///     }
-///     fn submit(&self, task: Task) -> Result<Slot, Rejected> {
-///         let (tx, rx) = mpsc::channel();
-///         std::thread::spawn(move || {
-///             let out = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| task.call())) {
-///                 Ok(Ok(v)) => Outcome::Value(v),
-///                 Ok(Err(m)) => Outcome::Raised(Raised::Error, m),
-///                 Err(_) => Outcome::Raised(Raised::Panic, String::new()),
-///             };
-///             let _ = tx.send(out);
-///         });
-///         Ok(Arc::new((Mutex::new(None), rx)))
+///     fn submit(&self, task: Task) -> Result<SlotHandle, Rejected> {
+///         let slot = Arc::new(Slot::default());
+///         let s = slot.clone();
+///         std::thread::spawn(move || s.set(run_caught(task)));
+///         Ok(slot)
 ///     }
-///     fn result(&self, h: &Slot, timeout: Option<Duration>) -> Outcome {
-///         let mut seen = h.0.lock().unwrap();
-///         if seen.is_none() {
-///             let got = match timeout {
-///                 None => h.1.recv().ok(),
-///                 Some(t) => h.1.recv_timeout(t).ok(),
-///             };
-///             *seen = got;
-///         }
-///         seen.clone().unwrap_or(Outcome::Timeout)
+///     fn result(&self, h: &SlotHandle, timeout: Option<Duration>) -> Outcome {
+///         h.wait(timeout)
 ///     }
-///     fn done(&self, h: &Slot) -> bool {
-///         self.result(h, Some(Duration::ZERO)) != Outcome::Timeout
+///     fn done(&self, h: &SlotHandle) -> bool {
+///         h.is_set()
 ///     }
 ///     fn shutdown(&self, _wait: bool, _cancel_futures: bool) {}
 /// }
-/// # let t = Threads;
-/// # let h = t.submit(Task::new(|| Ok(7))).unwrap();
-/// # assert_eq!(t.result(&h, None), Outcome::Value(7));
+///
+/// let t = Threads;
+/// let h = t.submit(Task::new(|| Ok(7))).unwrap();
+/// assert_eq!(t.result(&h, None), Outcome::Value(7));
 /// ```
 pub trait Adapter: Send + Sync {
     /// The executor's handle to one submitted task.

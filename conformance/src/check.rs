@@ -12,7 +12,7 @@ use proptest::test_runner::{Config as PtConfig, RngAlgorithm, TestCaseError, Tes
 use std::collections::{BTreeMap, BTreeSet};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex, mpsc};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// How thoroughly to check.
 #[derive(Clone, Debug)]
@@ -25,6 +25,9 @@ pub struct Options {
     pub timing: Timing,
     /// Upper bound on shrinking steps per failure.
     pub max_shrink_iters: u32,
+    /// Upper bound on the time spent shrinking one failure (a hang costs a
+    /// patience per step).
+    pub max_shrink_time: Duration,
     /// Groups to run (`None`: all).
     pub groups: Option<Vec<String>>,
 }
@@ -36,6 +39,7 @@ impl Default for Options {
             seed: 0x00C0_FFEE,
             timing: Timing::default(),
             max_shrink_iters: 512,
+            max_shrink_time: Duration::from_secs(30),
             groups: None,
         }
     }
@@ -129,6 +133,7 @@ fn check_group<A: Adapter + 'static>(
         let config = PtConfig {
             cases: options.cases,
             max_shrink_iters: options.max_shrink_iters,
+            max_shrink_time: options.max_shrink_time.as_millis().min(u32::MAX as u128) as u32,
             failure_persistence: None,
             ..PtConfig::default()
         };

@@ -67,6 +67,11 @@ pub fn reference(cfg: Config) -> ExecutorAdapter<concurrent_futures::ThreadPoolE
     ExecutorAdapter::new(builder.build().expect("valid max_workers")).with_unsupported(Vec::new())
 }
 
+/// The README's examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 #[doc(hidden)]
 pub mod __private {
     use crate::{Adapter, Factory, Options, check};

@@ -28,7 +28,7 @@ pub struct Timing {
 impl Default for Timing {
     fn default() -> Timing {
         Timing {
-            patience: Duration::from_secs(5),
+            patience: Duration::from_secs(2),
             short: Duration::from_millis(5),
         }
     }

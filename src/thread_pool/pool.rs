@@ -132,8 +132,14 @@ impl Pool {
         };
         if idle >= st.queue.len() {
             // An idle worker will take it: wake one if any is asleep (the
-            // others are about to come back to the queue).
-            if st.sleeping > 0 {
+            // others are about to come back to the queue). The item is queued
+            // under the lock and a sleeper re-checks the queue under it, so
+            // the wake-up can be sent after unlocking: the woken worker then
+            // does not block straight away on the lock we hold (benches/
+            // FINDINGS.md, the lock convoy).
+            let wake = st.sleeping > 0;
+            drop(st);
+            if wake {
                 this.work_ready.notify_one();
             }
         } else if st.alive < this.max_workers {

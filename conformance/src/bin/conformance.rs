@@ -31,7 +31,7 @@ usage: concurrent-futures-conformance [--executor NAME]... [--cases N] [--seed S
   --seed S          seed for scenario generation, decimal or 0x-hex (default 0xc0ffee)
   --format F        table (default), json or junit
   --group NAME      only this clause group (repeatable)
-  --patience MS     how long to wait for what must happen before calling it a hang (default 5000)
+  --patience MS     how long to wait for what must happen before calling it a hang (default 2000)
   --gallery         run the kit on every deliberately broken executor and print the kill rate
   --list            list executors, gallery bugs and clause groups";
 
@@ -161,7 +161,16 @@ fn regressions(report: &Report) -> Vec<String> {
 }
 
 fn render_table(reports: &[Report]) -> String {
-    let mut s = render_matrix(reports);
+    let mut s = String::new();
+    for r in reports {
+        let (p, f, n) = r.counts();
+        s.push_str(&format!(
+            "{}: {p} pass, {f} fail, {n} n/a; {} scenarios ({} per group, seed {:#x}) in {:.1} s\n",
+            r.executor, r.scenarios, r.cases, r.seed, r.seconds
+        ));
+    }
+    s.push('\n');
+    s.push_str(&render_matrix(reports));
     for r in reports {
         let known = entry(&r.executor).map_or(&[][..], |e| e.known);
         for (c, f) in r.failures() {

@@ -479,7 +479,8 @@ pub fn gallery_options(cases: u32, seed: u64) -> crate::Options {
             patience: Duration::from_millis(400),
             short: Duration::from_millis(5),
         },
-        max_shrink_iters: 64,
+        max_shrink_iters: 32,
+        max_shrink_time: Duration::from_secs(10),
         groups: None,
     }
 }
