@@ -223,7 +223,6 @@ pub fn check_with_progress<A: Adapter + 'static>(
         .collect();
     let mut clauses = Vec::new();
     let mut scenarios = 0u64;
-    let mut seen = BTreeSet::new();
     for (i, group) in GROUPS.iter().enumerate() {
         if let Some(only) = &options.groups {
             if !only.iter().any(|g| g == group.name) {
@@ -241,7 +240,6 @@ pub fn check_with_progress<A: Adapter + 'static>(
             }
         }
         for clause in group.clauses {
-            seen.insert(clause.to_string());
             let missing: Vec<Feature> = needs(clause)
                 .into_iter()
                 .filter(|f| !supported.contains(f))
@@ -259,19 +257,11 @@ pub fn check_with_progress<A: Adapter + 'static>(
                 verdict,
             });
         }
-        // Violations of clauses another group owns are reported too.
+        // Violations of clauses another group owns are reported too; the
+        // merge below keeps one line per clause, a failure over a pass.
         for (clause, f) in failures {
-            if seen.contains(&clause) || GROUPS.iter().any(|g| g.clauses.contains(&clause.as_str()))
-            {
-                if let Some(existing) = clauses.iter_mut().find(|c| c.clause == clause) {
-                    if !matches!(existing.verdict, Verdict::Fail(_)) {
-                        existing.verdict = Verdict::Fail(Box::new(f));
-                    }
-                    continue;
-                }
-            }
             clauses.push(ClauseResult {
-                clause: clause.clone(),
+                clause,
                 group: group.name.to_string(),
                 verdict: Verdict::Fail(Box::new(f)),
             });

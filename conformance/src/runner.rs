@@ -192,13 +192,10 @@ pub fn run<A: Adapter + 'static>(
     if result.is_ok() {
         runner.step = None;
         result = runner.teardown(map);
-    } else {
-        gates.open_all();
-        verdict(result);
-        return; // the map iterator, the runner and the executor drop here
     }
     gates.open_all();
     verdict(result);
+    // What is left of the map iterator, the runner and the executor drops here.
 }
 
 struct Runner<A: Adapter> {

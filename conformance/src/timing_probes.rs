@@ -22,25 +22,24 @@ pub fn map_probes<A: Adapter + 'static>(
     let mut out = Vec::new();
     let budget = timing.patience * 3 + Duration::from_secs(2);
     let hang = |clause: &str, steps: Vec<Step>, workers: usize| {
-        Probe::Fail(failure(
+        failure(
             steps,
             workers,
             clause,
             3,
             "next(it) returns",
             format!("stuck for {budget:?} (hang)"),
-        ))
+        )
     };
     let f = factory.clone();
     match guarded(budget, move |gates| {
         timeout_cancels_the_rest(&f, timing, gates)
     }) {
         Some(Probe::Fail(f)) => out.push(("MAP-TIMEOUT-1".to_string(), f)),
-        None => {
-            if let Probe::Fail(f) = hang("MAP-TIMEOUT-1", timeout_steps(), 1) {
-                out.push(("MAP-TIMEOUT-1".to_string(), f));
-            }
-        }
+        None => out.push((
+            "MAP-TIMEOUT-1".to_string(),
+            hang("MAP-TIMEOUT-1", timeout_steps(), 1),
+        )),
         _ => {}
     }
     for _attempt in 0..5 {
@@ -53,9 +52,8 @@ pub fn map_probes<A: Adapter + 'static>(
             }
             Some(Probe::Inconclusive) => continue,
             None => {
-                if let Probe::Fail(f) = hang("MAP-DEADLINE-1", deadline_steps(), 2) {
-                    out.push(("MAP-DEADLINE-1".to_string(), f));
-                }
+                let f = hang("MAP-DEADLINE-1", deadline_steps(), 2);
+                out.push(("MAP-DEADLINE-1".to_string(), f));
                 break;
             }
         }
