@@ -41,6 +41,16 @@
 //! * The condition variable is signalled only when a thread is blocked in
 //!   `result()`/`exception()` (`blocked > 0`), keeping the uncontended path
 //!   free of system calls.
+//! * The decision to signal it is made under the lock, in the transition
+//!   that makes the future done, but the signal itself is sent after the
+//!   lock is released (before any callback runs), so the woken reader does
+//!   not block at once on a lock the completing thread still holds
+//!   (benches/FINDINGS.md, section 2). No wake-up is lost: a reader counted
+//!   in `blocked` is inside `Condvar::wait` or about to re-check the state
+//!   under the lock, which it does in a loop, and it sees the future done;
+//!   a reader that comes later finds it done before it would block. The
+//!   condition variable outlives the signal because the signalling thread
+//!   holds a handle to the future.
 
 use crate::error::Error;
 use crate::exception::{Exception, panic_message};
@@ -258,8 +268,8 @@ impl<T> Future<T> {
                 // PENDING -> CANCELLED. Blocked result()/exception() callers
                 // must see it; wait()/as_completed() waiters deliberately not.
                 inner.state = State::Cancelled;
-                self.wake_blocked(&inner);
-                self.deliver_callbacks(inner);
+                let wake = self.must_wake_blocked(&inner);
+                self.deliver_callbacks(inner, wake);
                 true
             }
         }
@@ -470,8 +480,9 @@ impl<T> Future<T> {
     }
 
     /// PENDING/RUNNING -> FINISHED: publish the outcome and the state
-    /// together, tell waiters and blocked readers, then run callbacks
-    /// outside the lock. The caller has checked the state under `inner`.
+    /// together and tell waiters under the lock, then wake blocked readers
+    /// and run callbacks outside it. The caller has checked the state under
+    /// `inner`.
     fn finish_locked(&self, mut inner: MutexGuard<'_, Inner<T>>, outcome: Result<T, Exception>) {
         let how = match &outcome {
             Ok(_) => Completion::Result,
@@ -480,8 +491,8 @@ impl<T> Future<T> {
         inner.outcome = Some(outcome);
         inner.state = State::Finished;
         inner.notify_waiters(how);
-        self.wake_blocked(&inner);
-        self.deliver_callbacks(inner);
+        let wake = self.must_wake_blocked(&inner);
+        self.deliver_callbacks(inner, wake);
     }
 
     /// Cancels the future and, if that left it CANCELLED, acknowledges the
@@ -568,30 +579,38 @@ impl<T> Future<T> {
         inner.waiters.retain(|r| !std::ptr::eq(&*r.waiter, target));
     }
 
-    fn wake_blocked(&self, inner: &Inner<T>) {
+    /// Whether the transition just made (under `inner`) must signal `done`:
+    /// only when a reader is blocked in `result()` / `exception()`. The
+    /// signal is sent by [`deliver_callbacks`](Future::deliver_callbacks)
+    /// once the lock is released.
+    fn must_wake_blocked(&self, inner: &Inner<T>) -> bool {
         // MUTANT: the notify is dropped.
         if cfg!(cf_mutant = "no_wake_blocked") {
-            return;
+            return false;
         }
-        if inner.blocked > 0 {
-            self.shared.done.notify_all();
-        }
+        inner.blocked > 0
     }
 
-    /// Runs the stored callbacks outside the lock, then any added while
-    /// they ran, until none is left. Called once, by the thread that made
-    /// the future done, with the lock held.
-    fn deliver_callbacks<'a>(&'a self, mut inner: MutexGuard<'a, Inner<T>>) {
-        loop {
-            let batch = std::mem::take(&mut inner.callbacks);
+    /// Releases the lock, signals blocked readers if `wake`, then runs the
+    /// stored callbacks outside the lock, then any added while they ran,
+    /// until none is left. Called once, by the thread that made the future
+    /// done, with the lock held.
+    fn deliver_callbacks<'a>(&'a self, mut inner: MutexGuard<'a, Inner<T>>, wake: bool) {
+        let mut batch = std::mem::take(&mut inner.callbacks);
+        // Callbacks added while this thread runs the batch are queued for it
+        // (`delivering`), so set it before the lock is released.
+        inner.delivering = !batch.is_empty();
+        drop(inner);
+        if wake {
+            self.shared.done.notify_all();
+        }
+        while !batch.is_empty() {
+            self.run_callbacks(batch);
+            let mut inner = self.lock();
+            batch = std::mem::take(&mut inner.callbacks);
             if batch.is_empty() {
                 inner.delivering = false;
-                return;
             }
-            inner.delivering = true;
-            drop(inner);
-            self.run_callbacks(batch);
-            inner = self.lock();
         }
     }
 
