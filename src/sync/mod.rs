@@ -38,6 +38,17 @@ pub(crate) use imp::{Arc, AtomicUsize, JoinHandle, thread, thread_local};
 use std::sync::PoisonError;
 use std::time::Duration;
 
+/// One step of a busy-wait: a CPU spin-loop hint in normal builds. Under the
+/// model checkers it yields to the scheduler instead, because neither loom
+/// nor shuttle can model a thread that makes progress only by spinning.
+#[inline]
+pub(crate) fn spin_hint() {
+    #[cfg(all(not(loom), not(shuttle)))]
+    std::hint::spin_loop();
+    #[cfg(any(loom, shuttle))]
+    thread::yield_now();
+}
+
 /// A mutual-exclusion lock whose `lock` never reports poisoning.
 #[derive(Debug, Default)]
 pub(crate) struct Mutex<T>(imp::Mutex<T>);

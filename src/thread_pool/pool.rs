@@ -19,6 +19,17 @@
 //!   is queued again.
 //! * `alive` counts started workers that have not exited; `shutdown(wait)`
 //!   returns only when it is 0.
+//! * An idle worker may spin briefly before it sleeps, watching `queued`
+//!   (a lock-free copy of the queue's length, written under the lock). It is
+//!   only a hint: the worker always takes the lock and re-checks the queue,
+//!   and decides to sleep and counts itself in `sleeping` under that same
+//!   acquisition, so a spinning worker is just an idle worker that has not
+//!   reached the queue yet.
+//! * `wakeups` counts wake-ups sent to sleepers that have not yet re-taken
+//!   the lock (`wakeups <= sleeping`). A submit wakes a sleeper only when
+//!   `sleeping > wakeups`, i.e. when some sleeper is not already on its way
+//!   back to the queue; a burst of submits therefore sends one wake-up per
+//!   sleeper instead of one per item.
 
 use super::worker;
 use crate::error::{BROKEN_POOL_MESSAGE, Error};
@@ -44,6 +55,18 @@ thread_local! {
     static CURRENT_POOL: Cell<usize> = Cell::new(0);
 }
 
+/// Rounds of [`Pool::idle_spin`] that busy-wait (round `i` spins `2^i`
+/// hints), then rounds that yield the CPU. Under the model checkers one
+/// yielding round, so that the models explore the spin path but stay finite.
+#[cfg(all(not(loom), not(shuttle)))]
+const SPIN_STEPS: usize = 7;
+#[cfg(all(not(loom), not(shuttle)))]
+const YIELD_STEPS: usize = 4;
+#[cfg(any(loom, shuttle))]
+const SPIN_STEPS: usize = 0;
+#[cfg(any(loom, shuttle))]
+const YIELD_STEPS: usize = 1;
+
 static NEXT_POOL_ID: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
 
 pub(crate) struct Pool {
@@ -58,6 +81,9 @@ pub(crate) struct Pool {
     all_exited: Condvar,
     /// Workers inside a call.
     pub(crate) busy: AtomicUsize,
+    /// `state.queue.len()` as of the last change, for spinning workers (a
+    /// hint; see the invariants above).
+    queued: AtomicUsize,
 }
 
 pub(crate) struct PoolState {
@@ -68,6 +94,8 @@ pub(crate) struct PoolState {
     alive: usize,
     /// Workers blocked on `work_ready`.
     pub(crate) sleeping: usize,
+    /// Wake-ups sent by `submit` that no sleeper has consumed yet.
+    pub(crate) wakeups: usize,
     pub(crate) shutdown: bool,
     broken: Option<String>,
     handles: Vec<JoinHandle<()>>,
@@ -89,6 +117,7 @@ impl Pool {
                 started: 0,
                 alive: 0,
                 sleeping: 0,
+                wakeups: 0,
                 shutdown: false,
                 broken: None,
                 handles: Vec::new(),
@@ -96,7 +125,34 @@ impl Pool {
             work_ready: Condvar::new(),
             all_exited: Condvar::new(),
             busy: AtomicUsize::new(0),
+            queued: AtomicUsize::new(0),
         })
+    }
+
+    /// Publishes the queue's length to spinning workers. Called under the
+    /// lock after every change to the queue.
+    pub(crate) fn publish_queued(&self, st: &PoolState) {
+        self.queued.store(st.queue.len(), Ordering::Relaxed);
+    }
+
+    /// Spins, then yields, for a bounded time while the queue looks empty,
+    /// so that a worker that has just run out of work can pick up the next
+    /// item without sleeping and being woken (benches/FINDINGS.md). Returns
+    /// early when an item appears; the caller re-checks under the lock either
+    /// way. Called without the lock.
+    pub(crate) fn idle_spin(&self) {
+        for step in 0..SPIN_STEPS + YIELD_STEPS {
+            if self.queued.load(Ordering::Relaxed) > 0 {
+                return;
+            }
+            if step < SPIN_STEPS {
+                for _ in 0..1u32 << step {
+                    crate::sync::spin_hint();
+                }
+            } else {
+                thread::yield_now();
+            }
+        }
     }
 
     /// Whether the calling thread is one of this pool's workers.
@@ -123,6 +179,7 @@ impl Pool {
             return Err(Error::Shutdown);
         }
         st.queue.push_back(work);
+        this.publish_queued(&st);
         let idle = st.alive - this.busy.load(Ordering::Acquire).min(st.alive);
         // MUTANT: busy workers counted as idle (gh-88354-like imbalance).
         let idle = if cfg!(cf_mutant = "idle_ignores_busy") {
@@ -131,13 +188,16 @@ impl Pool {
             idle
         };
         if idle >= st.queue.len() {
-            // An idle worker will take it: wake one if any is asleep (the
-            // others are about to come back to the queue). The item is queued
-            // under the lock and a sleeper re-checks the queue under it, so
-            // the wake-up can be sent after unlocking: the woken worker then
-            // does not block straight away on the lock we hold (benches/
-            // FINDINGS.md, the lock convoy).
-            let wake = st.sleeping > 0;
+            // An idle worker will take it: wake one if a sleeper is not
+            // already on its way back (the others are about to come back to
+            // the queue). The item is queued under the lock and a sleeper
+            // re-checks the queue under it, so the wake-up can be sent after
+            // unlocking: the woken worker then does not block straight away
+            // on the lock we hold (benches/FINDINGS.md, the lock convoy).
+            let wake = st.sleeping > st.wakeups;
+            if wake {
+                st.wakeups += 1;
+            }
             drop(st);
             if wake {
                 this.work_ready.notify_one();
@@ -148,6 +208,7 @@ impl Pool {
                     // No thread can ever run it: take it back (its future is
                     // cancelled when it drops) and report.
                     drop(st.queue.pop_back());
+                    this.publish_queued(&st);
                     return Err(Error::Runtime(format!("can't start new thread: {e}")));
                 }
                 // Existing workers will run it.
@@ -186,11 +247,13 @@ impl Pool {
                 st.broken = Some(BROKEN_POOL_MESSAGE.to_string());
             }
             // MUTANT: the drain stops after the first item, stranding the rest.
-            if cfg!(cf_mutant = "drain_stops_early") {
+            let drained = if cfg!(cf_mutant = "drain_stops_early") {
                 st.queue.pop_front().into_iter().collect()
             } else {
                 st.queue.drain(..).collect()
-            }
+            };
+            self.publish_queued(&st);
+            drained
         };
         for work in drained {
             work.fail(Exception::broken_executor(BROKEN_POOL_MESSAGE));
@@ -211,6 +274,7 @@ impl Pool {
             } else {
                 Vec::new()
             };
+            self.publish_queued(&st);
             if st.sleeping > 0 {
                 self.work_ready.notify_all();
             }

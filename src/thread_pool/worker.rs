@@ -27,12 +27,16 @@ pub(crate) fn run(pool: Arc<Pool>) {
         }
     }
     let mut st = pool.state.lock();
+    // Whether this worker has run an item since it last slept: only then
+    // does it spin before sleeping (more work is likely to follow soon).
+    let mut may_spin = false;
     loop {
         // MUTANT: a worker leaves at shutdown without taking the queued work.
         if cfg!(cf_mutant = "worker_exits_with_queue") && st.shutdown {
             break;
         }
         if let Some(work) = st.queue.pop_front() {
+            pool.publish_queued(&st);
             pool.busy.fetch_add(1, Ordering::AcqRel);
             drop(st);
             // Idle again as soon as the call returns, before its future is
@@ -40,15 +44,27 @@ pub(crate) fn run(pool: Arc<Pool>) {
             work.run_then(|| {
                 pool.busy.fetch_sub(1, Ordering::AcqRel);
             });
+            may_spin = true;
             st = pool.state.lock();
             continue;
         }
         if st.shutdown {
             break;
         }
+        if may_spin {
+            // Spin without the lock, then come back and check again under
+            // it: the decision to sleep below is made under one acquisition
+            // together with the increment of `sleeping`.
+            may_spin = false;
+            drop(st);
+            pool.idle_spin();
+            st = pool.state.lock();
+            continue;
+        }
         st.sleeping += 1;
         st = pool.work_ready.wait(st);
         st.sleeping -= 1;
+        st.wakeups = st.wakeups.saturating_sub(1);
     }
     pool.worker_exited(st);
 }
