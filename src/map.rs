@@ -273,6 +273,12 @@ impl<T> Iterator for MapIter<'_, T> {
     type Item = Result<T, Error>;
 
     fn next(&mut self) -> Option<Result<T, Error>> {
+        // Fast path: a value of the current chunk. `ready` is only filled
+        // by a `next()` that did not finish, and `finish` runs only once it
+        // is empty, so this is what the full path would return.
+        if let Some(v) = self.ready.next() {
+            return Some(Ok(v));
+        }
         if self.finished {
             return None;
         }
@@ -316,6 +322,38 @@ impl<T> Iterator for MapIter<'_, T> {
                         return self.fail(e);
                     }
                 },
+            }
+        }
+    }
+
+    /// The lower bound counts only what is certain: the values of the
+    /// current chunk, plus one item (a value or the error that ends the
+    /// iteration) if anything else may follow. Any later item may be an
+    /// error that ends the iteration, so nothing more is guaranteed. No
+    /// upper bound is given unless the iteration is over.
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let ready = self.ready.len();
+        if self.finished {
+            return (ready, Some(ready));
+        }
+        // A submitted slot always yields something (values or an error); a
+        // refill may find the input exhausted, so it promises nothing.
+        let more = self.chunk_error.is_some() || !self.pending.is_empty();
+        (ready + usize::from(more), None)
+    }
+
+    /// Drains each chunk's values in one inner loop instead of one `next()`
+    /// per item; the same items in the same order as repeated `next()`.
+    fn fold<B, F>(mut self, init: B, mut f: F) -> B
+    where
+        F: FnMut(B, Self::Item) -> B,
+    {
+        let mut acc = init;
+        loop {
+            acc = (&mut self.ready).fold(acc, |acc, v| f(acc, Ok(v)));
+            match self.next() {
+                Some(item) => acc = f(acc, item),
+                None => return acc,
             }
         }
     }

@@ -6,6 +6,7 @@ use crate::time::Deadline;
 use crate::waiter::{Completion, WaitMode, Waiter};
 use std::collections::HashSet;
 use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::time::Duration;
 
 /// When [`wait`] returns (Python's `FIRST_COMPLETED`, `FIRST_EXCEPTION`,
@@ -117,9 +118,11 @@ where
     for i in waiter.take_completed() {
         done[i] = true;
     }
+    // Sized up front: no rehashing while the sets fill.
+    let done_count = done.iter().filter(|&&d| d).count();
     let mut result = DoneAndNotDone {
-        done: HashSet::new(),
-        not_done: HashSet::new(),
+        done: HashSet::with_capacity(done_count),
+        not_done: HashSet::with_capacity(fs.len() - done_count),
     };
     for (f, is_done) in fs.into_iter().zip(done) {
         if is_done {
@@ -133,12 +136,48 @@ where
 
 /// Clones the distinct futures of `futures`, in first-seen order.
 pub(crate) fn dedup<'a, T: 'a>(futures: impl IntoIterator<Item = &'a Future<T>>) -> Vec<Future<T>> {
-    let mut seen = HashSet::new();
-    let mut fs = Vec::new();
+    let futures = futures.into_iter();
+    let (lower, _) = futures.size_hint();
+    // Keyed by reference: a future hashes and compares by its address, so no
+    // clone (and no reference count traffic) is needed for the check.
+    let mut seen: HashSet<&Future<T>, BuildHasherDefault<AddressHasher>> =
+        HashSet::with_capacity_and_hasher(lower, Default::default());
+    let mut fs = Vec::with_capacity(lower);
     for f in futures {
-        if seen.insert(f.clone()) {
+        if seen.insert(f) {
             fs.push(f.clone());
         }
     }
     fs
+}
+
+/// A hasher for keys that hash as one address (a [`Future`] hashes its
+/// shared state's address). Addresses are already unique; the multiply
+/// spreads them over the high bits and the fold brings those down to the low
+/// bits, which the table indexes by (the low bits of an address are zero by
+/// alignment). Not for untrusted keys: it is not randomised, but addresses
+/// are not chosen by an adversary.
+#[derive(Default)]
+pub(crate) struct AddressHasher(u64);
+
+impl Hasher for AddressHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        // Not reached for addresses; a plain fold keeps it correct for any key.
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        let h = (self.0 ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        self.0 = h ^ (h >> 32);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
