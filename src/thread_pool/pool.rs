@@ -19,16 +19,23 @@
 //!   is queued again.
 //! * `alive` counts started workers that have not exited; `shutdown(wait)`
 //!   returns only when it is 0.
-//! * An idle worker may spin briefly before it sleeps, watching `queued`
-//!   (a lock-free copy of the queue's length, written under the lock). It is
-//!   only a hint: the worker always takes the lock and re-checks the queue,
-//!   and decides to sleep and counts itself in `sleeping` under that same
-//!   acquisition, so a spinning worker is just an idle worker that has not
-//!   reached the queue yet.
+//! * An idle worker that has just run an item may spin briefly before it
+//!   sleeps, watching `queued` (a lock-free copy of the queue's length,
+//!   written under the lock). At most one worker spins at a time
+//!   (`spinning` is 0 or 1), so that on few cores a spinner never takes the
+//!   CPU from more than one thread. `queued` is only a hint: the spinner is
+//!   counted in `spinning` under the lock, and uncounted under the lock in
+//!   the same acquisition in which it re-checks the queue; it decides to
+//!   sleep and counts itself in `sleeping` only under that acquisition. So a
+//!   spinning worker is an idle worker on its way back to the queue.
 //! * `wakeups` counts wake-ups sent to sleepers that have not yet re-taken
-//!   the lock (`wakeups <= sleeping`). A submit wakes a sleeper only when
-//!   `sleeping > wakeups`, i.e. when some sleeper is not already on its way
-//!   back to the queue; a burst of submits therefore sends one wake-up per
+//!   the lock (`wakeups <= sleeping`; a spurious wake-up may consume one
+//!   early, which only causes an extra wake-up later).
+//! * A submit that finds enough idle workers wakes a sleeper only when the
+//!   queued items outnumber the workers already on their way back to the
+//!   queue (`spinning + wakeups`) and some sleeper has not been woken
+//!   (`sleeping > wakeups`): each such worker takes an item as soon as it
+//!   re-takes the lock, and a burst of submits sends one wake-up per
 //!   sleeper instead of one per item.
 
 use super::worker;
@@ -96,6 +103,8 @@ pub(crate) struct PoolState {
     pub(crate) sleeping: usize,
     /// Wake-ups sent by `submit` that no sleeper has consumed yet.
     pub(crate) wakeups: usize,
+    /// Workers spinning in [`Pool::idle_spin`] (at most one).
+    pub(crate) spinning: usize,
     pub(crate) shutdown: bool,
     broken: Option<String>,
     handles: Vec<JoinHandle<()>>,
@@ -118,6 +127,7 @@ impl Pool {
                 alive: 0,
                 sleeping: 0,
                 wakeups: 0,
+                spinning: 0,
                 shutdown: false,
                 broken: None,
                 handles: Vec::new(),
@@ -194,7 +204,14 @@ impl Pool {
             // re-checks the queue under it, so the wake-up can be sent after
             // unlocking: the woken worker then does not block straight away
             // on the lock we hold (benches/FINDINGS.md, the lock convoy).
-            let wake = st.sleeping > st.wakeups;
+            let on_the_way = st.spinning + st.wakeups;
+            // MUTANT: a spinner is counted as two workers on their way back.
+            let on_the_way = if cfg!(cf_mutant = "spinner_counted_twice") {
+                on_the_way + st.spinning
+            } else {
+                on_the_way
+            };
+            let wake = st.sleeping > st.wakeups && st.queue.len() > on_the_way;
             if wake {
                 st.wakeups += 1;
             }

@@ -51,16 +51,20 @@ pub(crate) fn run(pool: Arc<Pool>) {
         if st.shutdown {
             break;
         }
-        if may_spin {
+        if may_spin && st.spinning == 0 {
             // Spin without the lock, then come back and check again under
             // it: the decision to sleep below is made under one acquisition
-            // together with the increment of `sleeping`.
+            // together with the increment of `sleeping`. While counted in
+            // `spinning`, submits count on this worker to take an item.
             may_spin = false;
+            st.spinning += 1;
             drop(st);
             pool.idle_spin();
             st = pool.state.lock();
+            st.spinning -= 1;
             continue;
         }
+        may_spin = false;
         st.sleeping += 1;
         st = pool.work_ready.wait(st);
         st.sleeping -= 1;
