@@ -19,6 +19,7 @@ mutants=(
     "drain_without_notify       loom    loom_pool    loom_cancel_futures_races_worker"
     "drain_stops_early          loom    loom_pool    loom_failing_initializer"
     "idle_ignores_busy          loom    loom_pool    loom_idle_reuse_never_strands_work"
+    "spinner_counted_twice      loom    loom_pool    loom_warm_pool_wakes_sleeper_past_spinner"
     "drain_without_notify       shuttle shuttle_pool shuttle_shutdown_storm"
     "map_drop_cancels_nothing   shuttle shuttle_pool shuttle_map_buffer_dropped_midway"
     "install_check_then_act     shuttle shuttle_pool shuttle_as_completed_many"

@@ -157,3 +157,38 @@ fn loom_idle_reuse_never_strands_work() {
         },
     );
 }
+
+/// Model 8b: the same two tasks on a warm pool, where both workers have
+/// already run work: one may be spinning before it sleeps and the other
+/// asleep. The spinner takes at most one item, so the second item must
+/// wake the sleeper (otherwise B waits behind A, which waits for B).
+/// Clauses: POOL-REUSE-2, DIV-IDLE-1.
+#[test]
+fn loom_warm_pool_wakes_sleeper_past_spinner() {
+    set_model_timeouts(ModelTimeouts::Never);
+    loom_model(
+        "warm_pool_wakes_sleeper_past_spinner",
+        "POOL-REUSE-2 DIV-IDLE-1",
+        || {
+            let p = pool(2);
+            // Two tasks that need each other start both workers.
+            let warm = Signal::default();
+            let s = warm.clone();
+            let x = p.submit(move || s.wait()).unwrap();
+            let s = warm.clone();
+            let y = p.submit(move || s.set()).unwrap();
+            x.result(None).unwrap();
+            y.result(None).unwrap();
+            assert_eq!(p.threads_started(), 2);
+            let b_started = Signal::default();
+            let s = b_started.clone();
+            let a = p.submit(move || s.wait()).unwrap();
+            let s = b_started.clone();
+            let b = p.submit(move || s.set()).unwrap();
+            a.result(None).unwrap();
+            b.result(None).unwrap();
+            assert_eq!(p.threads_started(), 2);
+            p.shutdown(true, false).unwrap();
+        },
+    );
+}
