@@ -31,6 +31,7 @@
 mod adapter;
 pub mod adapters;
 mod check;
+pub mod diff;
 mod executor_adapter;
 pub mod gallery;
 mod groups;

@@ -1,0 +1,49 @@
+"""Deliberately broken executors, to check that the differential harness notices.
+
+Use as ``--executor broken_executors:NAME``.
+"""
+from concurrent.futures import ThreadPoolExecutor
+
+
+class IgnoresCancelFutures(ThreadPoolExecutor):
+    """shutdown(cancel_futures=True) leaves queued work queued (it runs anyway)."""
+
+    def shutdown(self, wait=True, *args, **kwargs):
+        # cancel_futures is accepted on every version, and ignored.
+        ThreadPoolExecutor.shutdown(self, wait=wait)
+
+
+class NoCancelWhilePending(ThreadPoolExecutor):
+    """Its futures' cancel() returns False (and cancels nothing) while they are pending.
+
+    This also breaks shutdown(cancel_futures=True) and the cancellation of a closed map's
+    remaining futures, which go through the same cancel().
+    """
+
+    def submit(self, fn, *args, **kwargs):
+        f = ThreadPoolExecutor.submit(self, fn, *args, **kwargs)
+        real_cancel = f.cancel
+
+        def cancel():
+            if not f.running() and not f.done():
+                return False
+            return real_cancel()
+        f.cancel = cancel
+        return f
+
+
+class IgnoresMaxWorkers(ThreadPoolExecutor):
+    """Runs at most one task at a time whatever max_workers says."""
+
+    def __init__(self, max_workers=None, *args, **kwargs):
+        ThreadPoolExecutor.__init__(self, 1, *args, **kwargs)
+
+
+def refuses(**kwargs):
+    """A factory whose constructor refuses every configuration."""
+    raise ValueError("refusing to start")
+
+
+def not_an_executor(**kwargs):
+    """Not an executor at all (the driver must exit with status 2)."""
+    return object()

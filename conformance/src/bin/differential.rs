@@ -1,0 +1,325 @@
+//! `differential`: runs the kit's generated scenarios on the reference and
+//! on Python executors (every installed CPython by default) and reports,
+//! per version, which clauses agree and where they differ.
+//!
+//! ```text
+//! cargo run --release -p concurrent-futures-conformance --bin differential -- \
+//!     [--python default|all|3.N|PATH]... [--scenarios N] [--others N] [--seed S]
+//!     [--executor MODULE:CALLABLE] [--isolated] [--shrink N] [--out FILE]
+//! differential --replay FILE [--python …] [--executor …] [--isolated]
+//! differential --probes [--python …]
+//! ```
+//!
+//! Exits 0 when every difference found is one the spec records, 1 when
+//! there is an unexpected one (or the driver failed on a scenario), 2 on
+//! bad arguments, a missing interpreter or a driver that does not start.
+
+use concurrent_futures_conformance::diff::compare::compare;
+use concurrent_futures_conformance::diff::format::DiffScenario;
+use concurrent_futures_conformance::diff::generate::Caps;
+use concurrent_futures_conformance::diff::harness::{Campaign, Tally, run, run_pair};
+use concurrent_futures_conformance::diff::probes::{check_probes, render_probes};
+use concurrent_futures_conformance::diff::python::{
+    Driver, Interpreter, discover, probe_interpreter, probes,
+};
+use concurrent_futures_conformance::diff::report::render_markdown;
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: differential [--python default|all|3.N|PATH]... [--scenarios N] [--others N] [--seed S]
+                    [--executor MODULE:CALLABLE] [--isolated] [--shrink N] [--out FILE]
+       differential --replay FILE [--python ...] [--executor ...] [--isolated]
+       differential --probes [--python ...]
+
+  --python P     which interpreters: default (python3 on PATH), all (default: every CPython 3.6+
+                 found on PATH and through pyenv), a version such as 3.9, or an executable's path
+                 (repeatable)
+  --scenarios N  scenarios run against the default python3 (default 300)
+  --others N     scenarios run against every other interpreter (default: as --scenarios)
+  --seed S       generator seed, decimal or 0x-hex (default 0xc0ffee)
+  --executor E   the Python executor, as module:callable (default
+                 concurrent.futures:ThreadPoolExecutor)
+  --isolated     the executor runs tasks in other processes (no gates, no task log)
+  --shrink N     shrink steps per unexpected difference (default 200)
+  --out FILE     also write the Markdown report to FILE
+  --replay FILE  run one scenario (FORMAT.md JSON) on both sides and print the traces
+  --probes       print the version facts the scenarios cannot show, checked against the spec";
+
+struct Args {
+    pythons: Vec<String>,
+    campaign: Campaign,
+    others: Option<u32>,
+    executor: String,
+    isolated: bool,
+    out: Option<String>,
+    replay: Option<String>,
+    probes: bool,
+}
+
+fn number(flag: &str, v: Option<String>) -> Result<u64, String> {
+    let v = v.ok_or_else(|| format!("{flag} needs a value"))?;
+    match v.strip_prefix("0x") {
+        Some(h) => u64::from_str_radix(h, 16),
+        None => v.parse(),
+    }
+    .map_err(|_| format!("{flag}: '{v}' is not a non-negative integer"))
+}
+
+fn parse(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
+    let mut a = Args {
+        pythons: Vec::new(),
+        campaign: Campaign::default(),
+        others: None,
+        executor: "concurrent.futures:ThreadPoolExecutor".into(),
+        isolated: false,
+        out: None,
+        replay: None,
+        probes: false,
+    };
+    while let Some(flag) = it.next() {
+        match flag.as_str() {
+            "--python" => a.pythons.push(it.next().ok_or("--python needs a value")?),
+            "--scenarios" => a.campaign.scenarios = number(&flag, it.next())? as u32,
+            "--others" => a.others = Some(number(&flag, it.next())? as u32),
+            "--seed" => a.campaign.seed = number(&flag, it.next())?,
+            "--shrink" => a.campaign.shrink_steps = number(&flag, it.next())? as u32,
+            "--executor" => {
+                let e = it.next().ok_or("--executor needs a value")?;
+                if !e.contains(':') {
+                    return Err(format!("--executor: '{e}' is not module:callable"));
+                }
+                a.executor = e;
+            }
+            "--isolated" => a.isolated = true,
+            "--out" => a.out = Some(it.next().ok_or("--out needs a value")?),
+            "--replay" => a.replay = Some(it.next().ok_or("--replay needs a file")?),
+            "--probes" => a.probes = true,
+            "-h" | "--help" => return Err(String::new()),
+            other => return Err(format!("unknown argument '{other}'")),
+        }
+    }
+    if a.pythons.is_empty() {
+        a.pythons.push("all".into());
+    }
+    Ok(a)
+}
+
+/// The interpreters `specs` select, and the claimed versions not found.
+fn select(specs: &[String]) -> Result<(Vec<Interpreter>, Vec<String>), String> {
+    let (found, missing) = discover();
+    let mut chosen: Vec<Interpreter> = Vec::new();
+    for spec in specs {
+        let add: Vec<Interpreter> = match spec.as_str() {
+            "all" => found.clone(),
+            "default" => found.iter().filter(|i| i.default).cloned().collect(),
+            v if v.starts_with("3.") && !v.contains('/') => found
+                .iter()
+                .filter(|i| i.version == v || i.version.starts_with(&format!("{v}.")))
+                .take(1)
+                .cloned()
+                .collect(),
+            path => probe_interpreter(Path::new(path), false)
+                .into_iter()
+                .collect(),
+        };
+        if add.is_empty() {
+            let have: Vec<&str> = found.iter().map(|i| i.version.as_str()).collect();
+            return Err(format!(
+                "--python {spec}: no such interpreter (found: {})",
+                if have.is_empty() {
+                    "none".to_string()
+                } else {
+                    have.join(", ")
+                }
+            ));
+        }
+        for i in add {
+            if !chosen.iter().any(|c| c.path == i.path) {
+                chosen.push(i);
+            }
+        }
+    }
+    Ok((chosen, missing))
+}
+
+fn caps_of(i: &Interpreter, isolated: bool) -> Result<Caps, String> {
+    let p = probes(i)?;
+    Ok(Caps {
+        buffersize: p["has_buffersize"] == true,
+        isolated,
+    })
+}
+
+fn main() -> ExitCode {
+    let args = match parse(std::env::args().skip(1)) {
+        Ok(a) => a,
+        Err(e) if e.is_empty() => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("differential: {e}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let (interpreters, missing) = match select(&args.pythons) {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("differential: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if !missing.is_empty() {
+        eprintln!(
+            "differential: CPython versions not found here: {}",
+            missing.join(", ")
+        );
+    }
+    if args.probes {
+        let mut all_ok = true;
+        for i in &interpreters {
+            match probes(i) {
+                Ok(p) => {
+                    let checks = check_probes(i, &p);
+                    all_ok &= checks.iter().all(|c| c.agrees);
+                    print!("{}", render_probes(i, &checks));
+                }
+                Err(e) => {
+                    eprintln!("differential: {e}");
+                    return ExitCode::from(2);
+                }
+            }
+        }
+        return if all_ok {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        };
+    }
+    if let Some(file) = &args.replay {
+        return replay(file, &interpreters, &args);
+    }
+    let mut tallies: Vec<Tally> = Vec::new();
+    for i in &interpreters {
+        let caps = match caps_of(i, args.isolated) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("differential: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        let mut driver = match Driver::start(i, &args.executor, args.isolated) {
+            Ok(d) => d,
+            Err(e) => {
+                eprintln!("differential: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        let mut campaign = args.campaign.clone();
+        if !i.default {
+            campaign.scenarios = args.others.unwrap_or(campaign.scenarios);
+        }
+        eprintln!(
+            "== {} ({}) `{}`: {} scenarios",
+            i.version,
+            i.path.display(),
+            args.executor,
+            campaign.scenarios
+        );
+        let total = campaign.scenarios;
+        let tally = run(&mut driver, caps, &campaign, &mut |k, t| {
+            if k % 100 == 0 || k == total {
+                eprintln!(
+                    "   {k}/{total}: {} agree, {} expected, {} unexpected, {} errors",
+                    t.agreed,
+                    t.expected.values().map(|(n, _)| n).sum::<u32>(),
+                    t.unexpected.values().map(|u| u.count).sum::<u32>(),
+                    t.errors.len()
+                );
+            }
+        });
+        if let Some(e) = tally.errors.first() {
+            if tally.errors.len() as u32 == tally.scenarios {
+                eprintln!("differential: the driver failed on every scenario: {e}");
+                return ExitCode::from(2);
+            }
+        }
+        tallies.push(tally);
+    }
+    let command = std::env::args().skip(1).collect::<Vec<_>>().join(" ");
+    let report = render_markdown(&tallies, &missing, &format!("differential {command}"));
+    println!("{report}");
+    if let Some(path) = &args.out {
+        if let Err(e) = std::fs::write(path, &report) {
+            eprintln!("differential: cannot write {path}: {e}");
+            return ExitCode::from(2);
+        }
+    }
+    let bad = tallies
+        .iter()
+        .any(|t| !t.unexpected.is_empty() || !t.errors.is_empty());
+    if bad {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn replay(file: &str, interpreters: &[Interpreter], args: &Args) -> ExitCode {
+    let text = match std::fs::read_to_string(file) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("differential: cannot read {file}: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let s = match serde_json::from_str(&text)
+        .map_err(|e| e.to_string())
+        .and_then(|v| DiffScenario::from_json(&v))
+    {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("differential: {file}: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut status = ExitCode::SUCCESS;
+    for i in interpreters {
+        let mut driver = match Driver::start(i, &args.executor, args.isolated) {
+            Ok(d) => d,
+            Err(e) => {
+                eprintln!("differential: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        match run_pair(&mut driver, &s) {
+            Err(e) => {
+                eprintln!("differential: {}: {e}", i.version);
+                status = ExitCode::from(1);
+            }
+            Ok((r, p)) => {
+                let c = compare(&s, &r, &p, i.minor, args.isolated);
+                let mut out = std::io::stdout().lock();
+                let _ = writeln!(
+                    out,
+                    "{}\nreference: {r}\npython {}: {p}",
+                    s.scenario, i.version
+                );
+                match c.difference {
+                    None => {
+                        let _ = writeln!(out, "=> agree");
+                    }
+                    Some(d) => {
+                        let _ = writeln!(out, "=> {d}");
+                        if d.expected.is_none() {
+                            status = ExitCode::from(1);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    status
+}

@@ -1,0 +1,791 @@
+//! Runs a [`DiffScenario`] on a Rust [`Executor`] and records the trace of
+//! `conformance/python/FORMAT.md`, exactly as `cf_driver.py` does for a
+//! Python executor: settle after every step, skip what would block for
+//! ever, snapshot the observable state.
+
+use crate::adapter::Mode;
+use crate::diff::format::{DiffScenario, Init};
+use crate::scenario::{GATES, Patience, Step, TaskSpec, ThreadOp};
+use concurrent_futures::{
+    Error, ExceptionKind, Executor, Future, MapIter, MapOptions, ReturnWhen, ThreadPoolExecutor,
+    as_completed, wait,
+};
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, Once};
+use std::time::{Duration, Instant};
+
+/// What the tasks and callbacks report (FORMAT.md "Tasks").
+#[derive(Debug, Default)]
+struct Log {
+    started: BTreeSet<usize>,
+    /// Blocked task → the gate it waits on.
+    blocked: BTreeMap<usize, usize>,
+    finished: BTreeSet<usize>,
+    threads: BTreeMap<usize, String>,
+    callbacks: Vec<(usize, usize)>,
+}
+
+#[derive(Debug, Default)]
+struct Shared {
+    log: Mutex<Log>,
+    changed: Condvar,
+    gates: Mutex<[bool; GATES]>,
+    opened: Condvar,
+}
+
+impl Shared {
+    fn log(&self) -> MutexGuard<'_, Log> {
+        self.log.lock().unwrap_or_else(|e| e.into_inner())
+    }
+    fn gates(&self) -> MutexGuard<'_, [bool; GATES]> {
+        self.gates.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Silences the panics the scenario's tasks and callbacks raise on purpose
+/// (`tN panicked`, `tN raised` inside `map`, `callback raised`).
+fn quiet_scenario_panics() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let text = crate::probe::panic_text(info.payload());
+            let ours = text == "callback raised"
+                || (text.starts_with('t')
+                    && (text.ends_with(" panicked") || text.ends_with(" raised")));
+            if !ours {
+                previous(info);
+            }
+        }));
+    });
+}
+
+/// Task `n` doing `spec` (FORMAT.md): logs `started`, waits on its gate
+/// (logged `blocked`), logs `finished`, then returns `1000 + n` or fails.
+fn run_task(shared: &Shared, n: usize, spec: TaskSpec) -> Result<u64, String> {
+    {
+        let mut log = shared.log();
+        log.started.insert(n);
+        let name = std::thread::current().name().unwrap_or("").to_string();
+        log.threads.insert(n, name);
+        shared.changed.notify_all();
+    }
+    if let TaskSpec::Gated(g) = spec {
+        let mut gates = shared.gates();
+        if !gates[g] {
+            shared.log().blocked.insert(n, g);
+            shared.changed.notify_all();
+            while !gates[g] {
+                gates = shared.opened.wait(gates).unwrap_or_else(|e| e.into_inner());
+            }
+            shared.log().blocked.remove(&n);
+        }
+    }
+    shared.log().finished.insert(n);
+    shared.changed.notify_all();
+    match spec {
+        TaskSpec::Return | TaskSpec::Gated(_) => Ok(1000 + n as u64),
+        TaskSpec::Fail => Err(format!("t{n} raised")),
+        TaskSpec::Panic => panic!("t{n} panicked"),
+    }
+}
+
+/// An error as FORMAT.md's `E`.
+pub fn error_json(e: &Error) -> Value {
+    let kind = match e {
+        Error::Exception(x) => match x.kind() {
+            ExceptionKind::Panic => "panicked",
+            ExceptionKind::Error => "raised",
+            ExceptionKind::BrokenExecutor => "broken",
+        },
+        Error::Cancelled => "cancelled",
+        Error::Timeout(_) => "timeout",
+        Error::BrokenExecutor(_) => "broken",
+        Error::Shutdown => "shutdown",
+        Error::InvalidArgument(_) => "invalid",
+        _ => "other",
+    };
+    let message = match e {
+        Error::Exception(x) => x.message(),
+        other => other.to_string(),
+    };
+    json!({"kind": kind, "message": message})
+}
+
+fn outcome_json(r: Result<u64, Error>) -> Value {
+    match r {
+        Ok(v) => json!({"value": v}),
+        Err(e) => json!({"error": error_json(&e)}),
+    }
+}
+
+fn return_when(m: Mode) -> ReturnWhen {
+    match m {
+        Mode::FirstCompleted => ReturnWhen::FirstCompleted,
+        Mode::FirstException => ReturnWhen::FirstException,
+        Mode::AllCompleted => ReturnWhen::AllCompleted,
+    }
+}
+
+/// What a task is, for settling.
+#[derive(Debug, Clone, Copy)]
+struct TaskMeta {
+    /// Its future's number, for `submit`ted tasks.
+    future: Option<usize>,
+    /// Known never to start (FORMAT.md "Settling", 3).
+    resolved: bool,
+}
+
+/// The live map iterator and its bookkeeping.
+struct LiveMap<'a> {
+    iter: MapIter<'a, u64>,
+    first: usize,
+    len: usize,
+    consumed: usize,
+    timeout: bool,
+    over: bool,
+}
+
+/// The state seen by the settling rules: futures' states from the
+/// predicates, and the done-with-an-exception flag for `FIRST_EXCEPTION`.
+#[derive(Clone, Debug, Default)]
+struct Snapshot {
+    states: Vec<Option<&'static str>>,
+    failed: Vec<bool>,
+    started: BTreeSet<usize>,
+    finished: BTreeSet<usize>,
+}
+
+impl Snapshot {
+    fn done(&self, i: usize) -> bool {
+        matches!(self.states.get(i), Some(Some("FINISHED" | "CANCELLED")))
+    }
+}
+
+/// What a helper thread does and will report.
+struct HelperThread {
+    call: &'static str,
+    /// For `can_return`: the futures it waits on and how.
+    waits: Vec<usize>,
+    mode: Option<Mode>,
+    rx: Receiver<Value>,
+}
+
+struct Runner<E: Executor + 'static> {
+    s: DiffScenario,
+    ex: Arc<E>,
+    shared: Arc<Shared>,
+    futures: Vec<Option<Future<u64>>>,
+    callbacks_added: Vec<usize>,
+    tasks: Vec<TaskMeta>,
+    helpers: VecDeque<HelperThread>,
+    snap: Snapshot,
+}
+
+/// The reference [`ThreadPoolExecutor`] `s` asks for: its size, worker
+/// name prefix and initializer.
+pub fn reference_pool(s: &DiffScenario) -> Result<ThreadPoolExecutor, Error> {
+    let mut b = ThreadPoolExecutor::builder()
+        .max_workers(s.scenario.workers)
+        .thread_name_prefix(s.prefix.clone());
+    match s.init {
+        Init::None => {}
+        Init::Ok => b = b.initializer(|| Ok(())),
+        Init::Fails => b = b.initializer(|| Err("initializer failed".into())),
+    }
+    b.build()
+}
+
+/// Runs `s` on the reference [`ThreadPoolExecutor`].
+pub fn run_reference(s: &DiffScenario) -> Value {
+    run_on(s, "concurrent-futures ThreadPoolExecutor", reference_pool)
+}
+
+/// Runs `s` on the executor `make` builds (`runner` names it in the trace).
+pub fn run_on<E: Executor + 'static>(
+    s: &DiffScenario,
+    runner: &str,
+    make: impl FnOnce(&DiffScenario) -> Result<E, Error>,
+) -> Value {
+    quiet_scenario_panics();
+    let mut trace = json!({"id": s.id, "runner": runner, "executor": runner,
+        "steps": [], "aborted": Value::Null});
+    let ex = match make(s) {
+        Ok(ex) => Arc::new(ex),
+        Err(e) => {
+            trace["create"] = json!({"error": error_json(&e)});
+            return trace;
+        }
+    };
+    trace["create"] = json!({"ok": true});
+    let mut r = Runner {
+        s: s.clone(),
+        ex: ex.clone(),
+        shared: Arc::new(Shared::default()),
+        futures: Vec::new(),
+        callbacks_added: Vec::new(),
+        tasks: Vec::new(),
+        helpers: VecDeque::new(),
+        snap: Snapshot::default(),
+    };
+    let mut steps = Vec::new();
+    let mut map: Option<LiveMap<'_>> = None;
+    let mut map_calls = 0usize;
+    for (n, step) in s.scenario.steps.iter().enumerate() {
+        let obs = r.step(step, &ex, &mut map, &mut map_calls);
+        let hang = obs.get("hang").is_some() && !matches!(step, Step::Join);
+        r.settle();
+        let mut entry = r.snapshot_json();
+        entry["n"] = json!(n + 1);
+        entry["op"] = json!(crate::diff::compare::op_name(step));
+        entry["obs"] = obs;
+        steps.push(entry);
+        if hang {
+            trace["aborted"] = json!(format!("hang at step {}", n + 1));
+            break;
+        }
+    }
+    trace["steps"] = Value::Array(steps);
+    drop(map);
+    trace["teardown"] = r.teardown();
+    trace
+}
+
+fn skipped(why: &str) -> Value {
+    json!({"skipped": why})
+}
+
+/// Runs `call` on its own thread and waits up to `patience` for it: the
+/// guard that turns a hang into an observation.
+fn guarded<T: Send + 'static>(
+    patience: Duration,
+    call: impl FnOnce() -> T + Send + 'static,
+) -> Option<T> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(call());
+    });
+    rx.recv_timeout(patience).ok()
+}
+
+impl<E: Executor + 'static> Runner<E> {
+    fn patience(&self) -> Duration {
+        self.s.patience
+    }
+
+    fn short(&self, p: Patience) -> Option<Duration> {
+        match p {
+            Patience::Forever => None,
+            Patience::Zero => Some(Duration::ZERO),
+            Patience::Short => Some(self.s.short),
+        }
+    }
+
+    fn new_task(&mut self, future: Option<usize>) -> usize {
+        self.tasks.push(TaskMeta {
+            future,
+            resolved: self.s.init == Init::Fails,
+        });
+        self.tasks.len() - 1
+    }
+
+    /// The futures behind `numbers`, skipping numbers without one.
+    fn handles(&self, numbers: &[usize]) -> Vec<(usize, Future<u64>)> {
+        numbers
+            .iter()
+            .filter_map(|&i| self.futures.get(i).cloned().flatten().map(|f| (i, f)))
+            .collect()
+    }
+
+    /// Whether a no-timeout wait over `fs` in `mode` can return now.
+    fn wait_returns(&self, fs: &[usize], mode: Mode) -> bool {
+        let fs: Vec<usize> = fs
+            .iter()
+            .copied()
+            .filter(|&i| self.futures.get(i).is_some_and(Option::is_some))
+            .collect();
+        if fs.is_empty() {
+            return true;
+        }
+        let all = fs.iter().all(|&i| self.snap.done(i));
+        match mode {
+            Mode::FirstCompleted => fs.iter().any(|&i| self.snap.done(i)),
+            Mode::FirstException => all || fs.iter().any(|&i| self.snap.failed[i]),
+            Mode::AllCompleted => all,
+        }
+    }
+
+    fn everything_settled(&self) -> bool {
+        self.tasks.iter().enumerate().all(|(n, t)| {
+            self.snap.finished.contains(&n) || (!self.snap.started.contains(&n) && t.resolved)
+        })
+    }
+
+    fn step<'a>(
+        &mut self,
+        step: &Step,
+        ex: &'a Arc<E>,
+        map: &mut Option<LiveMap<'a>>,
+        map_calls: &mut usize,
+    ) -> Value {
+        let patience = self.patience();
+        match step {
+            Step::Submit(t) => {
+                let number = self.futures.len();
+                let n = self.new_task(Some(number));
+                let (shared, t) = (self.shared.clone(), *t);
+                match ex.submit_fallible(move || run_task(&shared, n, t)) {
+                    Ok(f) => {
+                        self.futures.push(Some(f));
+                        self.callbacks_added.push(0);
+                        json!({"future": number})
+                    }
+                    Err(e) => {
+                        self.futures.push(None);
+                        self.callbacks_added.push(0);
+                        self.tasks[n].resolved = true;
+                        json!({"error": error_json(&e)})
+                    }
+                }
+            }
+            Step::Cancel(i) => match self.futures.get(*i).cloned().flatten() {
+                None => skipped("no future"),
+                Some(f) => {
+                    let c = f.cancel();
+                    if c {
+                        if let Some(t) = self.tasks.iter_mut().find(|t| t.future == Some(*i)) {
+                            t.resolved = true;
+                        }
+                    }
+                    json!({"cancelled": c})
+                }
+            },
+            Step::Open(g) => {
+                self.shared.gates()[*g % GATES] = true;
+                self.shared.opened.notify_all();
+                json!({})
+            }
+            Step::Result(i, p) | Step::Exception(i, p) => {
+                let Some(f) = self.futures.get(*i).cloned().flatten() else {
+                    return skipped("no future");
+                };
+                if *p == Patience::Forever && !self.snap.done(*i) {
+                    return skipped("blocks");
+                }
+                let timeout = self.short(*p);
+                let is_result = matches!(step, Step::Result(..));
+                guarded(patience, move || {
+                    if is_result {
+                        outcome_json(f.result(timeout))
+                    } else {
+                        match f.exception(timeout) {
+                            Ok(None) => json!({"exception": null}),
+                            Ok(Some(e)) => json!({"exception": error_json(&Error::Exception(e))}),
+                            Err(e) => json!({"error": error_json(&e)}),
+                        }
+                    }
+                })
+                .unwrap_or_else(|| json!({"hang": true}))
+            }
+            Step::Callback(i, raises) => {
+                let Some(f) = self.futures.get(*i).cloned().flatten() else {
+                    return skipped("no future");
+                };
+                let k = self.callbacks_added[*i];
+                self.callbacks_added[*i] += 1;
+                let (shared, i, raises) = (self.shared.clone(), *i, *raises);
+                f.add_done_callback(move |_| {
+                    shared.log().callbacks.push((i, k));
+                    shared.changed.notify_all();
+                    if raises {
+                        panic!("callback raised");
+                    }
+                });
+                json!({})
+            }
+            Step::Wait(fs, m, p) => {
+                if *p == Patience::Forever && !self.wait_returns(fs, *m) {
+                    return skipped("blocks");
+                }
+                let hs = self.handles(fs);
+                let (timeout, mode) = (self.short(*p), return_when(*m));
+                guarded(patience, move || {
+                    let futures: Vec<Future<u64>> = hs.iter().map(|(_, f)| f.clone()).collect();
+                    let r = wait(&futures, timeout, mode);
+                    wait_json(&hs, |f| r.done.contains(f))
+                })
+                .unwrap_or_else(|| json!({"hang": true}))
+            }
+            Step::AsCompleted(fs, p) => {
+                if *p == Patience::Forever
+                    && !self.handles(fs).iter().all(|(i, _)| self.snap.done(*i))
+                {
+                    return skipped("blocks");
+                }
+                let hs = self.handles(fs);
+                let timeout = self.short(*p);
+                guarded(patience, move || as_completed_json(&hs, timeout))
+                    .unwrap_or_else(|| json!({"hang": true}))
+            }
+            Step::Map {
+                items,
+                chunksize,
+                buffersize,
+                timeout,
+            } => {
+                if let Some(old) = map.take() {
+                    self.close_map(old);
+                }
+                *map_calls += 1;
+                let first = self.tasks.len();
+                for _ in items {
+                    self.new_task(None);
+                }
+                let work: Vec<(usize, TaskSpec)> = items
+                    .iter()
+                    .enumerate()
+                    .map(|(k, t)| (first + k, *t))
+                    .collect();
+                let mut options = MapOptions::new().chunksize(*chunksize);
+                if let Some(b) = buffersize {
+                    options = options.buffersize(*b);
+                }
+                if *timeout {
+                    options = options.timeout(self.s.short);
+                }
+                let called = Instant::now();
+                let shared = self.shared.clone();
+                let r = ex.map_with(
+                    move |(n, t): (usize, TaskSpec)| match run_task(&shared, n, t) {
+                        Ok(v) => v,
+                        Err(m) => panic!("{m}"),
+                    },
+                    work,
+                    options,
+                );
+                match r {
+                    Ok(iter) => {
+                        *map = Some(LiveMap {
+                            iter,
+                            first,
+                            len: items.len(),
+                            consumed: 0,
+                            timeout: *timeout,
+                            over: false,
+                        });
+                        if *timeout {
+                            // Every later next() sees the deadline passed.
+                            let left = self.s.short.saturating_sub(called.elapsed());
+                            std::thread::sleep(left + Duration::from_millis(1));
+                        }
+                        json!({})
+                    }
+                    Err(e) => {
+                        for t in &mut self.tasks[first..] {
+                            t.resolved = true;
+                        }
+                        json!({"error": error_json(&e)})
+                    }
+                }
+            }
+            Step::MapNext => {
+                let Some(m) = map.as_mut() else {
+                    return skipped("no iterator");
+                };
+                if m.consumed < m.len && !m.over && !m.timeout {
+                    let n = m.first + m.consumed;
+                    let resolved = self.snap.finished.contains(&n)
+                        || (!self.snap.started.contains(&n) && self.tasks[n].resolved);
+                    if !resolved {
+                        return skipped("blocks");
+                    }
+                }
+                match m.iter.next() {
+                    None => {
+                        m.over = true;
+                        json!({"stop": true})
+                    }
+                    Some(Ok(v)) => {
+                        m.consumed += 1;
+                        json!({"value": v})
+                    }
+                    Some(Err(e)) => {
+                        m.consumed += 1;
+                        m.over = true;
+                        for t in &mut self.tasks[m.first..m.first + m.len] {
+                            t.resolved = true;
+                        }
+                        json!({"error": error_json(&e)})
+                    }
+                }
+            }
+            Step::MapDrop => match map.take() {
+                None => skipped("no iterator"),
+                Some(m) => {
+                    self.close_map(m);
+                    json!({})
+                }
+            },
+            Step::Shutdown {
+                wait,
+                cancel_futures,
+            } => {
+                let _ = ex.shutdown(false, *cancel_futures);
+                if *cancel_futures {
+                    for t in &mut self.tasks {
+                        t.resolved = true;
+                    }
+                }
+                if *wait {
+                    let (tx, rx) = mpsc::channel();
+                    let ex = ex.clone();
+                    std::thread::spawn(move || {
+                        let _ = ex.shutdown(true, false);
+                        let _ = tx.send(json!({}));
+                    });
+                    self.helpers.push_back(HelperThread {
+                        call: "shutdown",
+                        waits: Vec::new(),
+                        mode: None,
+                        rx,
+                    });
+                }
+                json!({})
+            }
+            Step::Spawn(op) => {
+                let (tx, rx) = mpsc::channel();
+                let (call, waits, mode) = match op {
+                    ThreadOp::Result(i) => {
+                        let Some(f) = self.futures.get(*i).cloned().flatten() else {
+                            return skipped("no future");
+                        };
+                        std::thread::spawn(move || {
+                            let _ = tx.send(outcome_json(f.result(None)));
+                        });
+                        ("result", vec![*i], Some(Mode::AllCompleted))
+                    }
+                    ThreadOp::Wait(fs, m) => {
+                        let hs = self.handles(fs);
+                        let mode = return_when(*m);
+                        std::thread::spawn(move || {
+                            let futures: Vec<Future<u64>> =
+                                hs.iter().map(|(_, f)| f.clone()).collect();
+                            let r = wait(&futures, None, mode);
+                            let _ = tx.send(wait_json(&hs, |f| r.done.contains(f)));
+                        });
+                        ("wait", fs.clone(), Some(*m))
+                    }
+                    ThreadOp::AsCompleted(fs) => {
+                        let hs = self.handles(fs);
+                        std::thread::spawn(move || {
+                            let _ = tx.send(as_completed_json(&hs, None));
+                        });
+                        ("as_completed", fs.clone(), Some(Mode::AllCompleted))
+                    }
+                };
+                self.helpers.push_back(HelperThread {
+                    call,
+                    waits,
+                    mode,
+                    rx,
+                });
+                json!({})
+            }
+            Step::Join => {
+                let Some(h) = self.helpers.front() else {
+                    return skipped("no thread");
+                };
+                let can_return = match h.mode {
+                    None => self.everything_settled(),
+                    Some(m) => self.wait_returns(&h.waits, m),
+                };
+                let got = if can_return {
+                    h.rx.recv_timeout(patience)
+                } else {
+                    h.rx.recv_timeout(Duration::ZERO)
+                };
+                let call = h.call;
+                match got {
+                    Ok(outcome) => {
+                        self.helpers.pop_front();
+                        json!({"call": call, "outcome": outcome})
+                    }
+                    Err(RecvTimeoutError::Timeout) if !can_return => json!({"blocked": true}),
+                    Err(_) => {
+                        self.helpers.pop_front();
+                        json!({"hang": true})
+                    }
+                }
+            }
+        }
+    }
+
+    /// Drops the iterator: what was not yielded is cancelled if it had been
+    /// advanced (MAP-DROP-1), nothing is before the first `next` (MAP-DROP-2).
+    fn close_map(&mut self, m: LiveMap<'_>) {
+        if m.consumed > 0 || m.over {
+            for t in &mut self.tasks[m.first..m.first + m.len] {
+                t.resolved = true;
+            }
+        }
+        drop(m);
+    }
+
+    /// Waits until FORMAT.md's three settling conditions hold (or patience
+    /// runs out), then records the snapshot.
+    fn settle(&mut self) {
+        let deadline = Instant::now() + self.patience();
+        loop {
+            let settled = {
+                // Lock order: gates, then log (as the tasks take them).
+                let gates = *self.shared.gates();
+                let log = self.shared.log();
+                self.settled(&log, &gates)
+            };
+            if settled || Instant::now() >= deadline {
+                break;
+            }
+            let log = self.shared.log();
+            let _ = self
+                .shared
+                .changed
+                .wait_timeout(log, Duration::from_micros(200));
+        }
+        self.take_snapshot();
+    }
+
+    fn settled(&self, log: &Log, gates: &[bool; GATES]) -> bool {
+        // 1. every started task finished or waits on a closed gate;
+        let busy = log
+            .started
+            .iter()
+            .all(|n| log.finished.contains(n) || log.blocked.get(n).is_some_and(|&g| !gates[g]));
+        if !busy {
+            return false;
+        }
+        // 2. futures of finished tasks are done, done futures delivered
+        //    their callbacks; with a failing initializer, all are done;
+        for (i, f) in self.futures.iter().enumerate() {
+            let Some(f) = f else { continue };
+            let task = self.tasks.iter().position(|t| t.future == Some(i));
+            let done = f.done();
+            if task.is_some_and(|n| log.finished.contains(&n)) && !done {
+                return false;
+            }
+            if self.s.init == Init::Fails && !done {
+                return false;
+            }
+            if done && log.callbacks.iter().filter(|c| c.0 == i).count() < self.callbacks_added[i] {
+                return false;
+            }
+        }
+        // 3. work that can start has started, unless every worker is blocked.
+        let waiting = self.tasks.iter().enumerate().any(|(n, t)| {
+            !log.started.contains(&n)
+                && !t.resolved
+                && !t
+                    .future
+                    .is_some_and(|i| self.futures[i].as_ref().is_some_and(Future::done))
+        });
+        !waiting || log.blocked.len() >= self.s.scenario.workers
+    }
+
+    fn take_snapshot(&mut self) {
+        let log = self.shared.log();
+        self.snap = Snapshot {
+            states: self
+                .futures
+                .iter()
+                .map(|f| f.as_ref().map(state_name))
+                .collect(),
+            failed: self
+                .futures
+                .iter()
+                .map(|f| {
+                    f.as_ref().is_some_and(|f| {
+                        f.done()
+                            && !f.cancelled()
+                            && matches!(f.exception(Some(Duration::ZERO)), Ok(Some(_)))
+                    })
+                })
+                .collect(),
+            started: log.started.clone(),
+            finished: log.finished.clone(),
+        };
+    }
+
+    fn snapshot_json(&self) -> Value {
+        let log = self.shared.log();
+        json!({
+            "states": self.snap.states,
+            "started": log.started,
+            "blocked": log.blocked.keys().collect::<Vec<_>>(),
+            "finished": log.finished,
+            "callbacks": log.callbacks.iter().map(|(f, k)| json!([f, k])).collect::<Vec<_>>(),
+            "threads": log.threads.iter().map(|(n, name)| (n.to_string(), json!(name))).collect::<serde_json::Map<_, _>>(),
+        })
+    }
+
+    /// Opens every gate, joins the helpers, shuts the executor down.
+    fn teardown(&mut self) -> Value {
+        *self.shared.gates() = [true; GATES];
+        self.shared.opened.notify_all();
+        let patience = self.patience();
+        while let Some(h) = self.helpers.pop_front() {
+            if h.rx.recv_timeout(patience).is_err() {
+                return json!({"hang": format!("a helper thread calling {} did not return", h.call)});
+            }
+        }
+        let ex = self.ex.clone();
+        match guarded(patience, move || ex.shutdown(true, false)) {
+            Some(_) => json!({"ok": true}),
+            None => json!({"hang": "shutdown(wait=True) did not return"}),
+        }
+    }
+}
+
+fn state_name(f: &Future<u64>) -> &'static str {
+    if f.cancelled() {
+        "CANCELLED"
+    } else if f.done() {
+        "FINISHED"
+    } else if f.running() {
+        "RUNNING"
+    } else {
+        "PENDING"
+    }
+}
+
+fn wait_json(hs: &[(usize, Future<u64>)], is_done: impl Fn(&Future<u64>) -> bool) -> Value {
+    let mut done = BTreeSet::new();
+    let mut not_done = BTreeSet::new();
+    for (i, f) in hs {
+        if is_done(f) {
+            done.insert(*i);
+        } else {
+            not_done.insert(*i);
+        }
+    }
+    json!({"done": done, "not_done": not_done})
+}
+
+fn as_completed_json(hs: &[(usize, Future<u64>)], timeout: Option<Duration>) -> Value {
+    let futures: Vec<Future<u64>> = hs.iter().map(|(_, f)| f.clone()).collect();
+    let mut yielded = Vec::new();
+    let mut error = Value::Null;
+    for r in as_completed(&futures, timeout) {
+        match r {
+            Ok(f) => {
+                let i = hs.iter().find(|(_, g)| *g == f).map(|(i, _)| *i);
+                yielded.push(json!(i));
+            }
+            Err(e) => {
+                error = error_json(&e);
+                break;
+            }
+        }
+    }
+    json!({"yielded": yielded, "error": error})
+}
