@@ -137,21 +137,17 @@ pub fn make_task(item: Item, gates: &std::sync::Arc<Gates>, log: &std::sync::Arc
 /// purpose) off stderr; every other panic reaches the previous hook.
 pub fn quiet_kit_panics() {
     static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            if !panic_text(info.payload()).contains(MARK) {
-                previous(info);
-            }
-        }));
-    });
+    ONCE.call_once(|| quiet_panics_where(|text| text.contains(MARK)));
 }
 
-/// The message a panic payload carries (`""` if it is not a string).
-pub fn panic_text(payload: &(dyn std::any::Any + Send)) -> &str {
-    payload
-        .downcast_ref::<String>()
-        .map(String::as_str)
-        .or_else(|| payload.downcast_ref::<&str>().copied())
-        .unwrap_or("")
+/// Installs a panic hook that drops the panics whose message `deliberate`
+/// accepts and hands every other one to the hook installed before. Call it
+/// once per kind of deliberate panic (callers guard it with a `Once`).
+pub fn quiet_panics_where(deliberate: fn(&str) -> bool) {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !deliberate(&crate::adapters::panic_message(info.payload())) {
+            previous(info);
+        }
+    }));
 }

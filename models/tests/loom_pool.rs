@@ -115,6 +115,18 @@ fn loom_failing_initializer() {
     );
 }
 
+/// Submits two tasks that need each other (A waits for B's signal) and waits
+/// for both: they finish only if the pool runs them on two workers at once.
+fn run_pair_needing_two_workers(p: &ThreadPoolExecutor) {
+    let b_started = Signal::default();
+    let s = b_started.clone();
+    let a = p.submit(move || s.wait()).unwrap();
+    let s = b_started.clone();
+    let b = p.submit(move || s.set()).unwrap();
+    a.result(None).unwrap();
+    b.result(None).unwrap();
+}
+
 /// A one-shot signal between tasks (loom primitives).
 #[derive(Clone, Default)]
 struct Signal(Arc<(Mutex<bool>, Condvar)>);
@@ -145,13 +157,7 @@ fn loom_idle_reuse_never_strands_work() {
         || {
             let p = pool(2);
             p.submit(|| ()).unwrap().result(None).unwrap(); // an idle worker now exists
-            let b_started = Signal::default();
-            let s = b_started.clone();
-            let a = p.submit(move || s.wait()).unwrap();
-            let s = b_started.clone();
-            let b = p.submit(move || s.set()).unwrap();
-            a.result(None).unwrap();
-            b.result(None).unwrap();
+            run_pair_needing_two_workers(&p);
             assert!(p.threads_started() <= 2);
             p.shutdown(true, false).unwrap();
         },
@@ -172,21 +178,9 @@ fn loom_warm_pool_wakes_sleeper_past_spinner() {
         || {
             let p = pool(2);
             // Two tasks that need each other start both workers.
-            let warm = Signal::default();
-            let s = warm.clone();
-            let x = p.submit(move || s.wait()).unwrap();
-            let s = warm.clone();
-            let y = p.submit(move || s.set()).unwrap();
-            x.result(None).unwrap();
-            y.result(None).unwrap();
+            run_pair_needing_two_workers(&p);
             assert_eq!(p.threads_started(), 2);
-            let b_started = Signal::default();
-            let s = b_started.clone();
-            let a = p.submit(move || s.wait()).unwrap();
-            let s = b_started.clone();
-            let b = p.submit(move || s.set()).unwrap();
-            a.result(None).unwrap();
-            b.result(None).unwrap();
+            run_pair_needing_two_workers(&p);
             assert_eq!(p.threads_started(), 2);
             p.shutdown(true, false).unwrap();
         },

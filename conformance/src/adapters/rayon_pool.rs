@@ -2,9 +2,9 @@
 //! no cancellation and no way to wait for spawned jobs; a panicking job
 //! would abort the process, so the job catches it into the slot.
 
-use super::slot::{HANDLELESS_POOL_LACKS, Slot, SlotHandle, run_caught};
+use super::slot::{HANDLELESS_POOL_LACKS, SlotHandle, slot_job};
 use crate::adapter::{Adapter, Config, Feature, Outcome, Rejected, Task};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::Duration;
 
 /// rayon's `ThreadPool` with `num_threads = workers`.
@@ -34,10 +34,9 @@ impl Adapter for RayonPool {
     }
 
     fn submit(&self, task: Task) -> Result<SlotHandle, Rejected> {
-        let slot = Arc::new(Slot::default());
-        let s = slot.clone();
+        let (slot, job) = slot_job(task);
         match self.pool.lock().unwrap().as_ref() {
-            Some(pool) => pool.spawn(move || s.set(run_caught(task))),
+            Some(pool) => pool.spawn(job),
             // The pool was dropped: there is nothing to spawn on.
             None => return Err(Rejected::Shutdown),
         }

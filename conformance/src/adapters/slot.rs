@@ -73,6 +73,14 @@ impl Slot {
     }
 }
 
+/// A slot for `task`'s outcome, and the job that runs the task and fills the
+/// slot: what a handle-less pool spawns.
+pub fn slot_job(task: Task) -> (SlotHandle, impl FnOnce() + Send + 'static) {
+    let slot = Arc::new(Slot::default());
+    let s = slot.clone();
+    (slot, move || s.set(run_caught(task)))
+}
+
 /// Runs `task` on this thread, turning its value, error or panic into an outcome.
 pub fn run_caught(task: Task) -> Outcome {
     match catch_unwind(AssertUnwindSafe(|| task.call())) {

@@ -2,9 +2,9 @@
 //! `shutdown(wait=True)`. It has no handles, no cancellation and no
 //! shut-down state.
 
-use super::slot::{HANDLELESS_POOL_LACKS, Slot, SlotHandle, run_caught};
+use super::slot::{HANDLELESS_POOL_LACKS, SlotHandle, slot_job};
 use crate::adapter::{Adapter, Config, Feature, Outcome, Rejected, Task};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::Duration;
 
 /// `threadpool::ThreadPool::new(workers)`.
@@ -35,12 +35,8 @@ impl Adapter for ThreadPoolCrate {
     }
 
     fn submit(&self, task: Task) -> Result<SlotHandle, Rejected> {
-        let slot = Arc::new(Slot::default());
-        let s = slot.clone();
-        self.pool
-            .lock()
-            .unwrap()
-            .execute(move || s.set(run_caught(task)));
+        let (slot, job) = slot_job(task);
+        self.pool.lock().unwrap().execute(job);
         Ok(slot)
     }
 

@@ -327,16 +327,6 @@ fn norm_obs(step: &Step, obs: &Value, prev_states: &[Value]) -> Value {
             }
             o
         }
-        Step::Submit(_) | Step::Map { .. } | Step::Callback(..) => {
-            let mut o = norm_outcome(obs, false);
-            if let Some(e) = obs.get("error") {
-                o["error"] = json!({"kind": e["kind"]});
-                if e["kind"] == "shutdown" {
-                    o["error"]["message"] = e["message"].clone();
-                }
-            }
-            o
-        }
         _ => norm_outcome(obs, false),
     }
 }

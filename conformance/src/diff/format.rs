@@ -106,12 +106,13 @@ impl DiffScenario {
     pub fn new(id: impl Into<String>, scenario: Scenario, init: Init) -> DiffScenario {
         let mut scenario = scenario;
         scenario.failing_initializer = init == Init::Fails;
+        let timing = crate::Timing::default();
         DiffScenario {
             id: id.into(),
             prefix: "cfw".to_string(),
             init,
-            short: Duration::from_millis(5),
-            patience: Duration::from_secs(2),
+            short: timing.short,
+            patience: timing.patience,
             scenario,
         }
     }

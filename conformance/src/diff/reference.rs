@@ -49,16 +49,11 @@ impl Shared {
 fn quiet_scenario_panics() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            let text = crate::probe::panic_text(info.payload());
-            let ours = text == "callback raised"
+        crate::probe::quiet_panics_where(|text| {
+            text == "callback raised"
                 || (text.starts_with('t')
-                    && (text.ends_with(" panicked") || text.ends_with(" raised")));
-            if !ours {
-                previous(info);
-            }
-        }));
+                    && (text.ends_with(" panicked") || text.ends_with(" raised")))
+        })
     });
 }
 
@@ -179,6 +174,8 @@ struct Runner<E: Executor + 'static> {
     shared: Arc<Shared>,
     futures: Vec<Option<Future<u64>>>,
     callbacks_added: Vec<usize>,
+    /// Future number → the task it runs.
+    task_of: Vec<usize>,
     tasks: Vec<TaskMeta>,
     helpers: VecDeque<HelperThread>,
     snap: Snapshot,
@@ -226,6 +223,7 @@ pub fn run_on<E: Executor + 'static>(
         shared: Arc::new(Shared::default()),
         futures: Vec::new(),
         callbacks_added: Vec::new(),
+        task_of: Vec::new(),
         tasks: Vec::new(),
         helpers: VecDeque::new(),
         snap: Snapshot::default(),
@@ -336,15 +334,15 @@ impl<E: Executor + 'static> Runner<E> {
                 let number = self.futures.len();
                 let n = self.new_task(Some(number));
                 let (shared, t) = (self.shared.clone(), *t);
+                self.callbacks_added.push(0);
+                self.task_of.push(n);
                 match ex.submit_fallible(move || run_task(&shared, n, t)) {
                     Ok(f) => {
                         self.futures.push(Some(f));
-                        self.callbacks_added.push(0);
                         json!({"future": number})
                     }
                     Err(e) => {
                         self.futures.push(None);
-                        self.callbacks_added.push(0);
                         self.tasks[n].resolved = true;
                         json!({"error": error_json(&e)})
                     }
@@ -355,9 +353,7 @@ impl<E: Executor + 'static> Runner<E> {
                 Some(f) => {
                     let c = f.cancel();
                     if c {
-                        if let Some(t) = self.tasks.iter_mut().find(|t| t.future == Some(*i)) {
-                            t.resolved = true;
-                        }
+                        self.tasks[self.task_of[*i]].resolved = true;
                     }
                     json!({"cancelled": c})
                 }
@@ -669,9 +665,8 @@ impl<E: Executor + 'static> Runner<E> {
         //    their callbacks; with a failing initializer, all are done;
         for (i, f) in self.futures.iter().enumerate() {
             let Some(f) = f else { continue };
-            let task = self.tasks.iter().position(|t| t.future == Some(i));
             let done = f.done();
-            if task.is_some_and(|n| log.finished.contains(&n)) && !done {
+            if log.finished.contains(&self.task_of[i]) && !done {
                 return false;
             }
             if self.s.init == Init::Fails && !done {
