@@ -953,9 +953,14 @@ def probes():
     # Threads the pool started for 4 sequential submit-and-wait calls (3.8+ reuses idle ones).
     ex = cf.ThreadPoolExecutor(max_workers=4)
     names = set()
+    idle = getattr(ex, "_idle_semaphore", None)  # 3.8+; 3.6-3.7 do not reuse idle workers
     for _ in range(4):
         names.add(ex.submit(lambda: threading.current_thread().name).result())
-        time.sleep(0.02)  # let the worker go idle again
+        # The worker announces itself idle just after the future is done: wait for that
+        # (bounded), instead of sleeping for a guessed while.
+        deadline = monotonic() + 2.0
+        while idle is not None and idle._value < 1 and monotonic() < deadline:
+            time.sleep(POLL)
     threads = getattr(ex, "_threads", None)
     facts["idle_reuse"] = len(threads) if threads is not None else len(names)
     ex.shutdown()
