@@ -210,6 +210,55 @@ pub struct Config {
 /// lists what it lacks in [`unsupported`](Adapter::unsupported), and the kit
 /// never calls those operations.
 ///
+/// # The calls the kit makes
+///
+/// Every scenario gets a fresh adapter from the factory, built with the
+/// scenario's [`Config`]; [`unsupported`](Adapter::unsupported) is read once
+/// when it is built (and once before the check starts). Then:
+///
+/// * **The driver thread** (one per scenario, named `cf-kit-runner`) makes
+///   the scenario's calls in order: `submit`, `cancel`, `result` and
+///   `exception` with no timeout, a zero or a short one, `add_done_callback`,
+///   `wait`, `as_completed`, `map` and the iterator's `next` and drop, and
+///   `shutdown(wait = false, cancel_futures)`. After every step it *settles*:
+///   it calls `result(h, Some(patience))` on each future that must be done by
+///   now, and `done`, `cancelled`, `running` on every handle, and `wait(&[h],
+///   …)` on cancelled ones — so these may be called at any time, any number
+///   of times, also after the executor was shut down.
+/// * **Helper threads** make the blocking calls a scenario issues while the
+///   driver goes on: `result(h, None)`, `wait(hs, None, mode)`,
+///   `as_completed(hs, None)` drained, and `shutdown(wait = true,
+///   cancel_futures)`. They run at the same time as the driver's calls, so an
+///   adapter and its handles must be usable from several threads at once
+///   (`Send + Sync`; a handle is cloned for each thread that uses it).
+/// * **Shutdown.** A `shutdown(wait=False)` step is one call
+///   `shutdown(false, cancel_futures)` on the driver; it must return without
+///   waiting. A `shutdown(wait=True)` step is one call `shutdown(true,
+///   cancel_futures)` on a helper thread; it must return once every accepted
+///   task has finished (or been cancelled), and the kit checks, right after
+///   it returns, that every handle is `done`. While that call may still be
+///   blocked, the driver does not submit (whether the executor has yet
+///   recorded that it is shutting down is not observable), and it joins the
+///   call before submitting again. At teardown — after every gate has been
+///   opened, all work has finished and every helper has been joined — the
+///   driver calls `shutdown(true, false)` once more, then drops the adapter.
+///   `shutdown` can therefore be called more than once, as in Python; a
+///   call after the first may find the executor already shut down and
+///   return at once. So an executor whose own shutdown consumes it (a
+///   `shutdown_join(self)`) maps naturally: take it out of an
+///   `Option` on the first call, join it there if `wait`, and make later
+///   calls no-ops.
+/// * **Timeouts.** `Some(Duration::ZERO)` must not block; the short timeout
+///   is a few milliseconds ([`Timing::short`](crate::Timing)); the kit's own
+///   waits use the patience ([`Timing::patience`](crate::Timing), 2 s by
+///   default). A call that has not returned after the patience is treated as
+///   *maybe stuck*: the scenario is run again with five times the patience,
+///   and only a second failure counts.
+/// * **Panics.** Tasks and callbacks the kit hands over may panic (that is
+///   the scenario); the adapter must contain them as its executor does. A
+///   panic escaping an adapter method fails the scenario with the clause of
+///   the step in progress.
+///
 /// A minimal adapter: an "executor" that starts one thread per task and
 /// reports through a result slot.
 ///

@@ -1,18 +1,62 @@
-//! Drives proptest: generates scenarios per clause group, runs each under a
-//! watchdog, shrinks failures, and collects clause verdicts into a [`Report`].
+//! Drives the check: generates scenarios per clause group with proptest,
+//! runs each under a watchdog, confirms what looks stuck, minimises each
+//! failure, and collects clause verdicts into a [`Report`].
+//!
+//! How a verdict is reached, and why it does not depend on machine load:
+//!
+//! * A *wrong* observation (a value, state, order or set the spec forbids)
+//!   is a failure at once: the oracle is evaluated at quiescence, so no
+//!   observation it judges depends on timing.
+//! * A *stuck* one (something that must happen had not happened when the
+//!   patience ran out) may be a slow machine. The scenario is run again with
+//!   [`CONFIRM`] times the patience; it is a failure only if that run fails
+//!   too. If it passes, the case passes and is counted as slow.
+//! * Clauses already known to fail for this executor — declared deviations
+//!   ([`Options::known`]) and clauses found failing earlier in the check —
+//!   are masked: a scenario that would only show one of them again stops
+//!   there, after a quick look instead of a whole patience, and is not
+//!   minimised again. A declared deviation that never fails is reported
+//!   [`Verdict::Stale`], so that such lists cannot rot.
+//! * A failure is minimised by [`crate::shrink`] (deterministic: the same
+//!   seed gives the same minimal scenario) and printed with a command that
+//!   replays exactly that scenario.
 
 use crate::adapter::{Adapter, Config, Feature};
 use crate::groups::{GROUPS, Group, needs};
 use crate::probe::Gates;
 use crate::report::{ClauseResult, Failure, Report, Verdict};
-use crate::runner::{Factory, Progress, Timing, Violation, resolve, run};
+use crate::runner::{Factory, Kind, Progress, Timing, Trace, Violation, Watch, resolve, run};
 use crate::scenario::Scenario;
-use crate::timing_probes;
+use crate::timing_probes::{self, ProbeOutcome};
 use proptest::test_runner::{Config as PtConfig, RngAlgorithm, TestCaseError, TestRng, TestRunner};
 use std::collections::{BTreeMap, BTreeSet};
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
+
+/// How many times the patience a stuck-looking scenario is given when it is
+/// run again to confirm that the executor is stuck rather than slow.
+pub const CONFIRM: u32 = 5;
+
+/// A clause an executor is known to break, declared by whoever plugs it in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KnownDeviation {
+    /// The clause ID.
+    pub clause: String,
+    /// One line: why the executor behaves so.
+    pub why: String,
+}
+
+impl KnownDeviation {
+    /// A known deviation of `clause`, for the reason `why`.
+    pub fn new(clause: impl Into<String>, why: impl Into<String>) -> KnownDeviation {
+        KnownDeviation {
+            clause: clause.into(),
+            why: why.into(),
+        }
+    }
+}
 
 /// How thoroughly to check.
 #[derive(Clone, Debug)]
@@ -23,14 +67,21 @@ pub struct Options {
     pub seed: u64,
     /// Patience and short timeouts.
     pub timing: Timing,
-    /// Upper bound on shrinking steps per failure.
+    /// Upper bound on the scenarios run while minimising one failure.
     pub max_shrink_iters: u32,
-    /// Upper bound on the time spent shrinking one failure (a hang costs a
-    /// patience per step).
+    /// Upper bound on the time spent minimising one failure.
     pub max_shrink_time: Duration,
     /// Groups to run (`None`: all).
     pub groups: Option<Vec<String>>,
+    /// Clauses the executor is known to break: reported `known`, not `FAIL`.
+    pub known: Vec<KnownDeviation>,
+    /// The command printed to replay a failure: `{executor}` and
+    /// `{scenario}` (the replay text) are filled in.
+    pub replay_command: String,
 }
+
+/// The replay command the binary understands.
+pub const CLI_REPLAY: &str = "cargo run --release -p concurrent-futures-conformance -- --executor {executor} --replay '{scenario}'";
 
 impl Default for Options {
     fn default() -> Options {
@@ -38,142 +89,331 @@ impl Default for Options {
             cases: 256,
             seed: 0x00C0_FFEE,
             timing: Timing::default(),
-            max_shrink_iters: 512,
-            max_shrink_time: Duration::from_secs(30),
+            max_shrink_iters: 2000,
+            max_shrink_time: Duration::from_secs(60),
             groups: None,
+            known: Vec::new(),
+            replay_command: CLI_REPLAY.to_string(),
         }
     }
 }
 
-/// Runs one scenario on a fresh executor under a watchdog: a hang becomes a
-/// violation naming the stuck operation, and the scenario's gates are opened
-/// so that whatever can still finish does.
+/// What one guarded run of a scenario gave.
+#[derive(Debug)]
+pub struct Run {
+    /// The verdict.
+    pub result: Result<(), Violation>,
+    /// What the run did (steps skipped, teardown).
+    pub trace: Trace,
+}
+
+/// Runs one scenario (already [`resolve`]d) on a fresh executor under a
+/// watchdog. The watchdog fires when the runner shows no sign of progress
+/// for the patience and a second more (every wait of the runner itself is
+/// bounded by the patience): the hang becomes a [`Kind::Stuck`] violation naming the
+/// stuck operation, and the scenario's gates are opened so that whatever can
+/// still finish does. `quick` lists clauses not worth waiting for (see
+/// [`Watch::quick`]).
 pub fn run_guarded<A: Adapter + 'static>(
     factory: &Factory<A>,
     scenario: &Scenario,
     timing: Timing,
-) -> Result<(), Violation> {
-    let gates = Arc::new(Gates::default());
-    let progress = Arc::new(Mutex::new(Progress::default()));
+    quick: &Arc<BTreeSet<String>>,
+) -> Run {
+    let watch = Watch {
+        gates: Arc::new(Gates::default()),
+        progress: Arc::new(Mutex::new(Progress::default())),
+        quick: quick.clone(),
+    };
     let (tx, rx) = mpsc::channel();
     {
-        let (factory, scenario, gates, progress) = (
-            factory.clone(),
-            scenario.clone(),
-            gates.clone(),
-            progress.clone(),
-        );
+        let (factory, scenario, watch) = (factory.clone(), scenario.clone(), watch.clone());
         std::thread::Builder::new()
             .name("cf-kit-runner".into())
             .spawn(move || {
-                let sent = Arc::new(std::sync::atomic::AtomicBool::new(false));
+                let sent = Arc::new(AtomicBool::new(false));
                 let (tx2, sent2) = (tx.clone(), sent.clone());
                 let r = catch_unwind(AssertUnwindSafe(|| {
-                    run(&factory, &scenario, timing, gates, progress, move |v| {
-                        sent2.store(true, std::sync::atomic::Ordering::SeqCst);
-                        let _ = tx2.send(Ok(v));
+                    run(&factory, &scenario, timing, watch, move |v, trace| {
+                        sent2.store(true, Ordering::SeqCst);
+                        let _ = tx2.send(Ok((v, trace)));
                     })
                 }));
                 if let Err(panic) = r {
-                    if !sent.load(std::sync::atomic::Ordering::SeqCst) {
+                    if !sent.load(Ordering::SeqCst) {
                         let _ = tx.send(Err(panic));
                     }
                 }
             })
             .expect("spawn the scenario runner");
     }
-    let budget = timing.patience * 3;
-    match rx.recv_timeout(budget) {
-        Ok(Ok(result)) => result,
-        Ok(Err(panic)) => {
-            let msg = panic
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_default();
-            let p = progress.lock().unwrap_or_else(|e| e.into_inner());
-            Err(Violation {
-                clause: p.clause.clone(),
-                step: p.step,
-                expected: format!("{} completes", p.doing),
-                observed: format!("the adapter panicked: {msg}"),
-            })
-        }
-        Err(_) => {
-            // Unblock what can be unblocked; the stuck thread is abandoned.
-            gates.open_all();
-            let p = progress.lock().unwrap_or_else(|e| e.into_inner());
-            Err(Violation {
-                clause: p.clause.clone(),
-                step: p.step,
-                expected: format!("{} returns", p.doing),
-                observed: format!("stuck for {budget:?} (hang)"),
-            })
+    let stall_limit = timing.patience + Duration::from_secs(1);
+    let (mut beats, mut since) = (0u64, Instant::now());
+    fn progress(watch: &Watch) -> std::sync::MutexGuard<'_, Progress> {
+        watch.progress.lock().unwrap_or_else(|e| e.into_inner())
+    }
+    loop {
+        match rx.recv_timeout(timing.patience.min(Duration::from_millis(100))) {
+            Ok(Ok((result, trace))) => return Run { result, trace },
+            Ok(Err(panic)) => {
+                let p = progress(&watch);
+                return Run {
+                    result: Err(Violation {
+                        clause: p.clause.clone(),
+                        kind: Kind::Wrong,
+                        step: p.step,
+                        expected: format!("{} completes", p.doing),
+                        observed: format!(
+                            "the adapter panicked: {}",
+                            crate::adapters::panic_message(&*panic)
+                        ),
+                    }),
+                    trace: Trace {
+                        notes: p.notes.clone(),
+                        teardown: p.teardown.clone(),
+                    },
+                };
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                let p = progress(&watch);
+                if p.beats != beats {
+                    (beats, since) = (p.beats, Instant::now());
+                    continue;
+                }
+                // A call that would only show a known failure again is not
+                // waited out.
+                let limit = if quick.contains(&p.clause) {
+                    QUICK_STALL
+                } else {
+                    stall_limit
+                };
+                if since.elapsed() < limit {
+                    continue;
+                }
+                // Unblock what can be unblocked; the stuck thread is abandoned.
+                watch.gates.open_all();
+                return Run {
+                    result: Err(Violation {
+                        clause: p.clause.clone(),
+                        kind: Kind::Stuck,
+                        step: p.step,
+                        expected: format!("{} returns", p.doing),
+                        observed: format!("stuck for {:?} (hang)", since.elapsed()),
+                    }),
+                    trace: Trace {
+                        notes: p.notes.clone(),
+                        teardown: p.teardown.clone(),
+                    },
+                };
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                let p = progress(&watch);
+                return Run {
+                    result: Err(Violation {
+                        clause: p.clause.clone(),
+                        kind: Kind::Wrong,
+                        step: p.step,
+                        expected: format!("{} completes", p.doing),
+                        observed: "the scenario runner ended without a verdict".to_string(),
+                    }),
+                    trace: Trace::default(),
+                };
+            }
         }
     }
 }
 
-/// Checks one group: generated scenarios until a violation, shrunk to a
-/// minimal scenario; then again with that clause set aside, so that every
-/// broken clause of the group is found (up to a few rounds).
-fn check_group<A: Adapter + 'static>(
-    factory: &Factory<A>,
-    group: &Group,
-    options: &Options,
-    supported: &BTreeSet<Feature>,
-    scenarios: &mut u64,
-) -> BTreeMap<String, Failure> {
-    let mut failures: BTreeMap<String, Failure> = BTreeMap::new();
-    let wants_initializer = group.name == "broken";
-    if wants_initializer && !supported.contains(&Feature::Initializer) {
-        return failures;
+/// How long the watchdog lets a call stall when a stall would only show a
+/// clause already known to fail.
+const QUICK_STALL: Duration = Duration::from_millis(300);
+
+/// The patience scaled by `factor`.
+fn scaled(timing: Timing, factor: u32) -> Timing {
+    Timing {
+        patience: timing.patience * factor,
+        ..timing
     }
-    for round in 0..6u64 {
-        let masked: BTreeSet<String> = failures.keys().cloned().collect();
-        let config = PtConfig {
-            cases: options.cases,
-            max_shrink_iters: options.max_shrink_iters,
-            max_shrink_time: options.max_shrink_time.as_millis().min(u32::MAX as u128) as u32,
-            failure_persistence: None,
-            ..PtConfig::default()
+}
+
+/// What a case came to.
+enum Judged {
+    Pass,
+    /// Violated a clause already known to fail: not looked at further.
+    Masked,
+    Fail(Violation, Trace),
+}
+
+/// One executor's check in progress: what is known, seen and counted.
+struct Hunt<'a, A: Adapter + 'static> {
+    factory: &'a Factory<A>,
+    options: &'a Options,
+    /// Declared deviations, clause → reason.
+    known: BTreeMap<String, String>,
+    /// The first failure seen of each declared deviation (not minimised).
+    seen: BTreeMap<String, Failure>,
+    /// Clauses known to fail (declared and seen, or found): masked.
+    quick: Arc<BTreeSet<String>>,
+    /// Scenarios run in all.
+    scenarios: u64,
+    /// Cases that looked stuck but finished with a longer patience.
+    slow: u64,
+}
+
+impl<A: Adapter + 'static> Hunt<'_, A> {
+    fn mask(&mut self, clause: &str) {
+        let mut q = (*self.quick).clone();
+        q.insert(clause.to_string());
+        self.quick = Arc::new(q);
+    }
+
+    fn run(&mut self, scenario: &Scenario, timing: Timing) -> Run {
+        self.scenarios += 1;
+        run_guarded(self.factory, scenario, timing, &self.quick)
+    }
+
+    /// Runs a case; confirms a stuck violation; masks known ones.
+    fn judge(&mut self, scenario: &Scenario, group: &str) -> Judged {
+        let first = self.run(scenario, self.options.timing);
+        let Err(mut v) = first.result else {
+            return Judged::Pass;
         };
-        let mut seed = [0u8; 32];
-        let mixed = options.seed ^ (round << 48) ^ hash(group.name);
-        seed[..8].copy_from_slice(&mixed.to_le_bytes());
-        let mut runner =
-            TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &seed));
-        let last: Mutex<Option<(Scenario, Violation)>> = Mutex::new(None);
-        let count = Mutex::new(0u64);
-        let result = runner.run(&group.strategy(), |scenario| {
-            *count.lock().unwrap() += 1;
-            let scenario = resolve(&scenario);
-            match run_guarded(factory, &scenario, options.timing) {
-                Ok(()) => Ok(()),
-                Err(v) if masked.contains(&v.clause) => Ok(()),
-                Err(v) => {
-                    let msg = v.to_string();
-                    *last.lock().unwrap() = Some((scenario, v));
-                    Err(TestCaseError::fail(msg))
+        let mut trace = first.trace;
+        if self.quick.contains(&v.clause) {
+            return Judged::Masked;
+        }
+        if v.kind == Kind::Stuck {
+            let again = self.run(scenario, scaled(self.options.timing, CONFIRM));
+            match again.result {
+                Ok(()) => {
+                    self.slow += 1;
+                    return Judged::Pass;
+                }
+                Err(v2) => (v, trace) = (v2, again.trace),
+            }
+            if self.quick.contains(&v.clause) {
+                return Judged::Masked;
+            }
+        }
+        if self.known.contains_key(&v.clause) {
+            let replay = Some(scenario.to_replay());
+            self.seen.insert(
+                v.clause.clone(),
+                Failure {
+                    violation: v.clone(),
+                    scenario: scenario.clone(),
+                    group: group.to_string(),
+                    trace,
+                    replay,
+                },
+            );
+            self.mask(&v.clause);
+            return Judged::Masked;
+        }
+        Judged::Fail(v, trace)
+    }
+
+    /// Checks one group: generated scenarios until a violation, minimised;
+    /// then again with that clause masked, so that every broken clause of
+    /// the group is found (up to a few rounds).
+    fn group(&mut self, group: &Group, supported: &BTreeSet<Feature>) -> BTreeMap<String, Failure> {
+        let mut failures: BTreeMap<String, Failure> = BTreeMap::new();
+        if group.name == "broken" && !supported.contains(&Feature::Initializer) {
+            return failures;
+        }
+        for round in 0..6u64 {
+            let config = PtConfig {
+                cases: self.options.cases,
+                // The kit minimises failures itself (crate::shrink).
+                max_shrink_iters: 0,
+                failure_persistence: None,
+                ..PtConfig::default()
+            };
+            let mut seed = [0u8; 32];
+            let mixed = self.options.seed ^ (round << 48) ^ hash(group.name);
+            seed[..8].copy_from_slice(&mixed.to_le_bytes());
+            let mut runner =
+                TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &seed));
+            let found: Mutex<Option<(Scenario, Violation, Trace)>> = Mutex::new(None);
+            let this = Mutex::new(&mut *self);
+            let result = runner.run(&group.strategy(), |scenario| {
+                let scenario = resolve(&scenario);
+                let mut hunt = this.lock().unwrap_or_else(|e| e.into_inner());
+                match hunt.judge(&scenario, group.name) {
+                    Judged::Pass | Judged::Masked => Ok(()),
+                    Judged::Fail(v, trace) => {
+                        let msg = v.to_string();
+                        *found.lock().unwrap() = Some((scenario, v, trace));
+                        Err(TestCaseError::fail(msg))
+                    }
+                }
+            });
+            if result.is_ok() {
+                break;
+            }
+            let Some((scenario, violation, trace)) = found.into_inner().unwrap() else {
+                break;
+            };
+            let failure = self.minimise(group.name, scenario, violation, trace);
+            self.mask(&failure.violation.clause);
+            failures.insert(failure.violation.clause.clone(), failure);
+        }
+        failures
+    }
+
+    /// Minimises a confirmed failure (see [`crate::shrink`]).
+    fn minimise(
+        &mut self,
+        group: &str,
+        scenario: Scenario,
+        violation: Violation,
+        trace: Trace,
+    ) -> Failure {
+        let clause = violation.clause.clone();
+        let stuck = violation.kind == Kind::Stuck;
+        let normal = self.options.timing;
+        // A stuck failure is minimised with a quarter of the patience (each
+        // accepted candidate costs one), then confirmed with the long one.
+        let fast = Timing {
+            patience: (normal.patience / 4).max(Duration::from_millis(200)),
+            ..normal
+        };
+        let budget = crate::shrink::Budget {
+            runs: self.options.max_shrink_iters,
+            time: self.options.max_shrink_time,
+        };
+        let original = (scenario, violation, trace);
+        let attempts: &[Timing] = if stuck { &[fast, normal] } else { &[normal] };
+        let mut best = None;
+        for &timing in attempts {
+            let min = crate::shrink::minimise(original.clone(), budget, |candidate| {
+                let run = self.run(candidate, timing);
+                match run.result {
+                    Err(v) if v.clause == clause => Some((v, run.trace)),
+                    _ => None,
+                }
+            });
+            if !stuck {
+                best = Some(min);
+                break;
+            }
+            // Confirm the minimal scenario with the long patience.
+            let again = self.run(&min.0, scaled(normal, CONFIRM));
+            if let Err(v) = again.result {
+                if v.clause == clause {
+                    best = Some((min.0, v, again.trace));
+                    break;
                 }
             }
-        });
-        *scenarios += *count.lock().unwrap();
-        if result.is_ok() {
-            break;
         }
-        let Some((scenario, violation)) = last.into_inner().unwrap() else {
-            break;
-        };
-        failures.insert(
-            violation.clause.clone(),
-            Failure {
-                violation,
-                scenario,
-                group: group.name.to_string(),
-            },
-        );
+        let (scenario, violation, trace) = best.unwrap_or(original);
+        Failure {
+            replay: Some(scenario.to_replay()),
+            violation,
+            scenario,
+            group: group.to_string(),
+            trace,
+        }
     }
-    failures
 }
 
 fn hash(s: &str) -> u64 {
@@ -203,6 +443,23 @@ pub fn check<A: Adapter + 'static>(name: &str, factory: Factory<A>, options: &Op
     check_with_progress(name, factory, options, &mut |_, _| {})
 }
 
+/// The features `factory`'s executors support.
+fn supported_features<A: Adapter + 'static>(
+    factory: &Factory<A>,
+) -> (Vec<Feature>, BTreeSet<Feature>) {
+    let probe = factory(Config {
+        workers: 1,
+        failing_initializer: false,
+    });
+    let unsupported = probe.unsupported();
+    drop(probe);
+    let supported = Feature::ALL
+        .into_iter()
+        .filter(|f| !unsupported.contains(f))
+        .collect();
+    (unsupported, supported)
+}
+
 /// Like [`check`], calling `progress(group, index)` before each group.
 pub fn check_with_progress<A: Adapter + 'static>(
     name: &str,
@@ -211,81 +468,133 @@ pub fn check_with_progress<A: Adapter + 'static>(
     progress: &mut dyn FnMut(&str, usize),
 ) -> Report {
     let started = Instant::now();
-    let probe = factory(Config {
-        workers: 1,
-        failing_initializer: false,
-    });
-    let unsupported = probe.unsupported();
-    drop(probe);
-    let supported: BTreeSet<Feature> = Feature::ALL
-        .into_iter()
-        .filter(|f| !unsupported.contains(f))
-        .collect();
-    let mut clauses = Vec::new();
-    let mut scenarios = 0u64;
+    let (unsupported, supported) = supported_features(&factory);
+    let mut hunt = Hunt {
+        factory: &factory,
+        options,
+        known: options
+            .known
+            .iter()
+            .map(|k| (k.clause.clone(), k.why.clone()))
+            .collect(),
+        seen: BTreeMap::new(),
+        quick: Arc::new(BTreeSet::new()),
+        scenarios: 0,
+        slow: 0,
+    };
+    let mut clauses: Vec<ClauseResult> = Vec::new();
+    let mut found: BTreeMap<String, (Failure, String)> = BTreeMap::new();
+    let mut inconclusive: BTreeMap<String, String> = BTreeMap::new();
+    let mut ran_groups = BTreeSet::new();
     for (i, group) in GROUPS.iter().enumerate() {
         if let Some(only) = &options.groups {
             if !only.iter().any(|g| g == group.name) {
                 continue;
             }
         }
+        ran_groups.insert(group.name);
         progress(group.name, i);
-        let mut failures = check_group(&factory, group, options, &supported, &mut scenarios);
+        for (clause, f) in hunt.group(group, &supported) {
+            found.entry(clause).or_insert((f, group.name.to_string()));
+        }
         if group.name == "map"
             && supported.contains(&Feature::Map)
             && supported.contains(&Feature::Timeouts)
         {
-            for (clause, failure) in timing_probes::map_probes(&factory, options.timing) {
-                failures.entry(clause).or_insert(failure);
-            }
-        }
-        for clause in group.clauses {
-            let missing: Vec<Feature> = needs(clause)
-                .into_iter()
-                .filter(|f| !supported.contains(f))
-                .collect();
-            let verdict = if let Some(f) = failures.remove(*clause) {
-                Verdict::Fail(Box::new(f))
-            } else if !missing.is_empty() {
-                Verdict::NotApplicable(missing)
-            } else {
-                Verdict::Pass
-            };
-            clauses.push(ClauseResult {
-                clause: clause.to_string(),
-                group: group.name.to_string(),
-                verdict,
-            });
-        }
-        // Violations of clauses another group owns are reported too; the
-        // merge below keeps one line per clause, a failure over a pass.
-        for (clause, f) in failures {
-            clauses.push(ClauseResult {
-                clause,
-                group: group.name.to_string(),
-                verdict: Verdict::Fail(Box::new(f)),
-            });
-        }
-    }
-    // A clause found failing in a later group overrides an earlier pass.
-    let mut merged: Vec<ClauseResult> = Vec::new();
-    for c in clauses {
-        match merged.iter_mut().find(|m| m.clause == c.clause) {
-            Some(m) => {
-                if matches!(c.verdict, Verdict::Fail(_)) && !matches!(m.verdict, Verdict::Fail(_)) {
-                    m.verdict = c.verdict;
+            for (clause, outcome) in timing_probes::map_probes(&factory, options.timing) {
+                match outcome {
+                    ProbeOutcome::Fail(f) if hunt.known.contains_key(&clause) => {
+                        hunt.seen.entry(clause).or_insert(*f);
+                    }
+                    ProbeOutcome::Fail(f) => {
+                        found.entry(clause).or_insert((*f, group.name.to_string()));
+                    }
+                    ProbeOutcome::Inconclusive(why) => {
+                        inconclusive.insert(clause, why);
+                    }
                 }
             }
-            None => merged.push(c),
         }
+    }
+    // One line per clause: every clause of the groups run, then clauses of
+    // other groups that were seen failing.
+    let owner = |clause: &str| {
+        GROUPS
+            .iter()
+            .find(|g| g.clauses.contains(&clause))
+            .map_or("", |g| g.name)
+    };
+    let mut listed: Vec<String> = GROUPS
+        .iter()
+        .filter(|g| ran_groups.contains(g.name))
+        .flat_map(|g| g.clauses.iter().map(|c| c.to_string()))
+        .collect();
+    for c in found.keys().chain(hunt.seen.keys()) {
+        if !listed.contains(c) {
+            listed.push(c.clone());
+        }
+    }
+    for clause in listed {
+        let missing: Vec<Feature> = needs(&clause)
+            .into_iter()
+            .filter(|f| !supported.contains(f))
+            .collect();
+        let verdict = if let Some(why) = hunt.known.get(&clause) {
+            match hunt.seen.remove(&clause) {
+                Some(f) => Verdict::Known {
+                    why: why.clone(),
+                    example: Some(Box::new(f)),
+                },
+                None if !missing.is_empty() => Verdict::NotApplicable(missing),
+                None if ran_groups.contains(owner(&clause)) => Verdict::Stale { why: why.clone() },
+                None => Verdict::Known {
+                    why: why.clone(),
+                    example: None,
+                },
+            }
+        } else if let Some((f, _)) = found.remove(&clause) {
+            Verdict::Fail(Box::new(f))
+        } else if !missing.is_empty() {
+            Verdict::NotApplicable(missing)
+        } else if let Some(why) = inconclusive.remove(&clause) {
+            Verdict::Inconclusive(why)
+        } else {
+            Verdict::Pass
+        };
+        clauses.push(ClauseResult {
+            group: owner(&clause).to_string(),
+            clause,
+            verdict,
+        });
     }
     Report {
         executor: name.to_string(),
         cases: options.cases,
         seed: options.seed,
-        scenarios,
+        scenarios: hunt.scenarios,
+        slow: hunt.slow,
         unsupported,
-        clauses: merged,
+        clauses,
         seconds: started.elapsed().as_secs_f64(),
+        replay_command: options.replay_command.replace("{executor}", name),
+    }
+}
+
+/// Runs one scenario, as a replay: the result, confirmed like a generated
+/// case (a stuck run is run again with [`CONFIRM`] times the patience), and
+/// the trace of the run that decided.
+pub fn replay<A: Adapter + 'static>(
+    factory: Factory<A>,
+    scenario: &Scenario,
+    options: &Options,
+) -> Run {
+    let quick = Arc::new(BTreeSet::new());
+    let scenario = resolve(scenario);
+    let first = run_guarded(&factory, &scenario, options.timing, &quick);
+    match &first.result {
+        Err(v) if v.kind == Kind::Stuck => {
+            run_guarded(&factory, &scenario, scaled(options.timing, CONFIRM), &quick)
+        }
+        _ => first,
     }
 }

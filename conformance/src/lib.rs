@@ -38,9 +38,11 @@ mod groups;
 mod macros;
 mod model;
 mod probe;
+mod replay;
 mod report;
 mod runner;
 mod scenario;
+pub mod shrink;
 mod table;
 mod timing_probes;
 
@@ -48,13 +50,17 @@ pub use adapter::{
     Adapter, Callback, Config, Feature, MapRun, MapSpec, Mode, Outcome, Raised, Rejected, Task,
     Value,
 };
-pub use check::{Options, check, check_with_progress, run_guarded};
+pub use check::{
+    CLI_REPLAY, CONFIRM, KnownDeviation, Options, Run, check, check_with_progress, replay,
+    run_guarded,
+};
 pub use executor_adapter::{ExecutorAdapter, outcome_of_error, rejected_of_error};
 pub use groups::{GROUPS, Group, group, needs};
 pub use report::{
-    ClauseResult, Failure, Report, Verdict, render_json_all, render_junit_all, render_matrix,
+    ClauseResult, Counts, Failure, Report, Verdict, render_json_all, render_junit_all,
+    render_matrix,
 };
-pub use runner::{Factory, Timing, Violation, resolve};
+pub use runner::{Factory, Kind, Note, Timing, Trace, Violation, Watch, resolve};
 pub use scenario::{Patience, Scenario, Step, TaskSpec, ThreadOp};
 pub use table::{STATE_TABLE_TSV, SpecState, StateTable};
 
@@ -75,36 +81,103 @@ pub struct ReadmeDoctests;
 
 #[doc(hidden)]
 pub mod __private {
-    use crate::{Adapter, Factory, Options, check};
+    use crate::{
+        Adapter, Factory, KnownDeviation, Options, Scenario, check, groups::group, replay,
+    };
     use std::sync::Arc;
 
-    /// The body of one generated test: checks one group, panics with the
-    /// report if any clause fails.
+    /// Reads a positive number from the environment variable `var`.
+    fn env_number(var: &str) -> Option<u64> {
+        let v = std::env::var(var).ok()?;
+        match v.parse::<u64>() {
+            Ok(n) if n > 0 => Some(n),
+            _ => panic!("{var}='{v}' is not a positive integer"),
+        }
+    }
+
+    /// The body of one generated test: checks one group and fails (panics
+    /// with the report) if a clause the group owns fails or a declared
+    /// deviation of it no longer does. Violations of clauses another group
+    /// owns are printed, but left to that group's test, so that each clause
+    /// is reported by one test. With `CF_CONFORMANCE_REPLAY` set, runs that
+    /// one scenario instead.
     pub fn run_group<A: Adapter + 'static>(
-        name: &str,
-        group: &str,
+        module: &str,
+        group_name: &str,
         factory: impl Fn(crate::Config) -> A + Send + Sync + 'static,
         cases: Option<u32>,
+        known: &[(&str, &str)],
     ) {
+        let owned = group(group_name).expect("a group the macro names").clauses;
+        for (clause, _) in known {
+            assert!(
+                crate::GROUPS.iter().any(|g| g.clauses.contains(clause)),
+                "conformance_suite!: known deviation of an unknown clause '{clause}'"
+            );
+        }
+        // The test's own path, for the replay command (the crate name is not
+        // part of a test filter).
+        let test = module
+            .split_once("::")
+            .map_or(module, |(_, rest)| rest)
+            .to_string()
+            + "::"
+            + group_name;
         let mut options = Options {
-            groups: Some(vec![group.to_string()]),
+            groups: Some(vec![group_name.to_string()]),
+            known: known
+                .iter()
+                .map(|(c, why)| KnownDeviation::new(*c, *why))
+                .collect(),
+            replay_command: format!(
+                "CF_CONFORMANCE_REPLAY='{{scenario}}' cargo test {test} -- --exact"
+            ),
             ..Options::default()
         };
-        if let Some(c) = cases.or_else(|| {
-            std::env::var("CF_CONFORMANCE_CASES")
-                .ok()
-                .and_then(|v| v.parse().ok())
-        }) {
+        if let Some(c) = cases
+            .or_else(|| env_number("CF_CONFORMANCE_CASES").map(|n| n.min(u32::MAX as u64) as u32))
+        {
             options.cases = c;
         }
+        if let Some(seed) = env_number("CF_CONFORMANCE_SEED") {
+            options.seed = seed;
+        }
+        if let Some(ms) = env_number("CF_CONFORMANCE_PATIENCE_MS") {
+            options.timing.patience = std::time::Duration::from_millis(ms);
+        }
         let factory: Factory<A> = Arc::new(factory);
-        let report = check(name, factory, &options);
-        if !report.passed() {
+        if let Ok(text) = std::env::var("CF_CONFORMANCE_REPLAY") {
+            let scenario = Scenario::from_replay(&text)
+                .unwrap_or_else(|e| panic!("CF_CONFORMANCE_REPLAY: {e}"));
+            let run = replay(factory, &scenario, &options);
+            let rendered = scenario.render(Some((
+                &run.trace,
+                run.result.as_ref().err().and_then(|v| v.step),
+            )));
+            match run.result {
+                Ok(()) => eprintln!("replayed, no violation:\n{rendered}"),
+                Err(v) => panic!("replayed:\n{rendered}  {v}"),
+            }
+            return;
+        }
+        let report = check(module, factory, &options);
+        let (mine, theirs): (Vec<_>, Vec<_>) = report
+            .failed_clauses()
+            .into_iter()
+            .partition(|c| owned.contains(&c.as_str()));
+        if !theirs.is_empty() {
+            eprintln!(
+                "also violated (reported by the tests of the groups that own them): {}",
+                theirs.join(", ")
+            );
+        }
+        if !mine.is_empty() {
             panic!(
                 "clauses violated: {}\n\n{}",
-                report.failed_clauses().join(", "),
+                mine.join(", "),
                 report.render_text()
             );
         }
+        eprintln!("{}", report.summary());
     }
 }

@@ -281,6 +281,11 @@ impl Model {
         self.gates[g % GATES] = true;
     }
 
+    /// Whether every gate is open.
+    pub fn all_gates_open(&self) -> bool {
+        self.gates.iter().all(|&g| g)
+    }
+
     /// Opens every gate (teardown).
     pub fn open_all(&mut self) {
         self.gates = [true; GATES];
@@ -595,9 +600,11 @@ impl Model {
 
     /// Whether the oldest thread's operation can have returned by now.
     pub fn oldest_can_return(&self) -> bool {
-        let Some(t) = self.threads.front() else {
-            return false;
-        };
+        self.threads.front().is_some_and(|t| self.can_return(t))
+    }
+
+    /// Whether thread `t`'s operation can have returned by now.
+    pub fn can_return(&self, t: &ThreadModel) -> bool {
         if t.is_shutdown {
             return self.all_jobs_done();
         }

@@ -2,7 +2,7 @@
 //! clause × executor matrix.
 
 use crate::adapter::Feature;
-use crate::runner::Violation;
+use crate::runner::{Trace, Violation};
 use crate::scenario::Scenario;
 use std::fmt::Write as _;
 
@@ -15,6 +15,24 @@ pub enum Verdict {
     Fail(Box<Failure>),
     /// The executor declared a feature the clause needs unsupported.
     NotApplicable(Vec<Feature>),
+    /// A declared deviation ([`crate::KnownDeviation`]): it fails, for the
+    /// reason given. `example` is the first scenario that showed it (not
+    /// minimised; `None` if it was seen only in a group not run).
+    Known {
+        /// Why the executor behaves so.
+        why: String,
+        /// The first failing scenario seen.
+        example: Option<Box<Failure>>,
+    },
+    /// A declared deviation that no scenario showed: the declaration is out
+    /// of date (counts as a failure, so that such lists cannot rot).
+    Stale {
+        /// The reason that was declared.
+        why: String,
+    },
+    /// No run was clean enough to decide (a timing probe on a stalled
+    /// machine); neither a pass nor a failure.
+    Inconclusive(String),
 }
 
 /// A violation with the (shrunk) scenario that shows it.
@@ -26,6 +44,70 @@ pub struct Failure {
     pub scenario: Scenario,
     /// The group that found it.
     pub group: String,
+    /// What the run that showed it did (skipped steps, teardown).
+    pub trace: Trace,
+    /// The scenario's replay text (`None` for the fixed timing probes,
+    /// which are replayed by running the `map` group).
+    pub replay: Option<String>,
+}
+
+impl Failure {
+    /// The scenario as it ran, the violation, and the command replaying it
+    /// (`replay_command` with `{scenario}` filled in).
+    pub fn render(&self, replay_command: &str) -> String {
+        let mut s = self
+            .scenario
+            .render(Some((&self.trace, self.violation.step)));
+        let _ = writeln!(s, "  {}", self.violation);
+        let command = match &self.replay {
+            Some(text) => replay_command.replace("{scenario}", text),
+            None => format!(
+                "{} (the fixed probe runs with the map group)",
+                replay_command
+                    .split(" --replay")
+                    .next()
+                    .unwrap_or(replay_command)
+                    .to_string()
+                    + " --group map"
+            ),
+        };
+        let _ = writeln!(s, "  replay: {command}");
+        s
+    }
+}
+
+/// How many clauses got each verdict.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// `pass`.
+    pub pass: usize,
+    /// `FAIL`.
+    pub fail: usize,
+    /// `n/a`.
+    pub not_applicable: usize,
+    /// `known`.
+    pub known: usize,
+    /// `STALE`.
+    pub stale: usize,
+    /// `inconclusive`.
+    pub inconclusive: usize,
+}
+
+impl std::fmt::Display for Counts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} pass, {} FAIL, {} n/a, {} known",
+            self.pass, self.fail, self.not_applicable, self.known
+        )?;
+        if self.stale > 0 {
+            write!(f, ", {} STALE", self.stale)?;
+        }
+        if self.inconclusive > 0 {
+            write!(f, ", {} inconclusive", self.inconclusive)?;
+        }
+        Ok(())
+    }
 }
 
 /// One clause's line in a report.
@@ -48,34 +130,48 @@ pub struct Report {
     pub cases: u32,
     /// The seed.
     pub seed: u64,
-    /// Scenarios run in all (including shrinking).
+    /// Scenarios run in all (including confirmation and minimising).
     pub scenarios: u64,
+    /// Cases that looked stuck at the patience but finished when run again
+    /// with a longer one (slow, not stuck; they passed).
+    pub slow: u64,
     /// Features the executor declared unsupported.
     pub unsupported: Vec<Feature>,
     /// Every clause's verdict.
     pub clauses: Vec<ClauseResult>,
     /// Wall time of the check.
     pub seconds: f64,
+    /// The command that replays a failure, `{scenario}` to be filled in.
+    pub replay_command: String,
 }
 
 impl Verdict {
-    /// `pass`, `FAIL` or `n/a`.
+    /// `pass`, `FAIL`, `n/a`, `known`, `STALE` or `inconclusive`.
     pub fn label(&self) -> &'static str {
         match self {
             Verdict::Pass => "pass",
             Verdict::Fail(_) => "FAIL",
             Verdict::NotApplicable(_) => "n/a",
+            Verdict::Known { .. } => "known",
+            Verdict::Stale { .. } => "STALE",
+            Verdict::Inconclusive(_) => "inconclusive",
         }
+    }
+
+    /// Whether it counts against the executor: `FAIL` or `STALE`.
+    pub fn is_failure(&self) -> bool {
+        matches!(self, Verdict::Fail(_) | Verdict::Stale { .. })
     }
 }
 
 impl Report {
-    /// Whether no clause failed.
+    /// Whether no clause failed (`FAIL` or `STALE`); known deviations, `n/a`
+    /// and inconclusive clauses do not count against it.
     pub fn passed(&self) -> bool {
-        self.failures().next().is_none()
+        !self.clauses.iter().any(|c| c.verdict.is_failure())
     }
 
-    /// The failed clauses.
+    /// The failed clauses (`FAIL`), with their minimal scenarios.
     pub fn failures(&self) -> impl Iterator<Item = (&ClauseResult, &Failure)> {
         self.clauses.iter().filter_map(|c| match &c.verdict {
             Verdict::Fail(f) => Some((c, f.as_ref())),
@@ -83,9 +179,14 @@ impl Report {
         })
     }
 
-    /// The IDs of the failed clauses.
+    /// The IDs of the clauses that count against the executor (`FAIL` and
+    /// `STALE`).
     pub fn failed_clauses(&self) -> Vec<String> {
-        self.failures().map(|(c, _)| c.clause.clone()).collect()
+        self.clauses
+            .iter()
+            .filter(|c| c.verdict.is_failure())
+            .map(|c| c.clause.clone())
+            .collect()
     }
 
     /// The verdict for `clause`.
@@ -96,29 +197,94 @@ impl Report {
             .map(|c| &c.verdict)
     }
 
-    /// Counts of (pass, fail, n/a).
-    pub fn counts(&self) -> (usize, usize, usize) {
-        let mut c = (0, 0, 0);
+    /// How many clauses got each verdict.
+    pub fn counts(&self) -> Counts {
+        let mut c = Counts::default();
         for r in &self.clauses {
             match r.verdict {
-                Verdict::Pass => c.0 += 1,
-                Verdict::Fail(_) => c.1 += 1,
-                Verdict::NotApplicable(_) => c.2 += 1,
+                Verdict::Pass => c.pass += 1,
+                Verdict::Fail(_) => c.fail += 1,
+                Verdict::NotApplicable(_) => c.not_applicable += 1,
+                Verdict::Known { .. } => c.known += 1,
+                Verdict::Stale { .. } => c.stale += 1,
+                Verdict::Inconclusive(_) => c.inconclusive += 1,
             }
         }
         c
     }
 
-    /// A readable report: a verdict line per clause, then every failure with
-    /// its minimal scenario as numbered steps.
-    pub fn render_text(&self) -> String {
+    /// The one-line summary: counts, scenarios, seed, time.
+    pub fn summary(&self) -> String {
+        let slow = if self.slow > 0 {
+            format!(", {} slow but finished", self.slow)
+        } else {
+            String::new()
+        };
+        format!(
+            "{}: {}; {} scenarios ({} per group, seed {:#x}{slow}) in {:.1} s",
+            self.executor,
+            self.counts(),
+            self.scenarios,
+            self.cases,
+            self.seed,
+            self.seconds
+        )
+    }
+
+    /// The details below the table: each failure with its minimal scenario
+    /// and replay command, each known deviation with its reason, each stale
+    /// declaration and inconclusive clause with why.
+    pub fn render_details(&self) -> String {
         let mut s = String::new();
-        let (p, f, n) = self.counts();
-        let _ = writeln!(
-            s,
-            "{}: {p} pass, {f} fail, {n} n/a ({} scenarios, {} cases per group, seed {:#x}, {:.1} s)",
-            self.executor, self.scenarios, self.cases, self.seed, self.seconds
-        );
+        for c in &self.clauses {
+            let head = format!("{} / {}", self.executor, c.clause);
+            match &c.verdict {
+                Verdict::Fail(f) => {
+                    let _ = write!(
+                        s,
+                        "\n{head}: FAIL — minimal scenario ({} group):\n{}",
+                        f.group,
+                        f.render(&self.replay_command)
+                    );
+                }
+                Verdict::Known { why, example } => {
+                    let _ = writeln!(s, "\n{head}: known — {why}");
+                    if let Some(f) = example {
+                        let command = f.replay.as_ref().map_or_else(
+                            || "the fixed map probe".to_string(),
+                            |r| self.replay_command.replace("{scenario}", r),
+                        );
+                        let v = &f.violation;
+                        let at = v
+                            .step
+                            .map_or("teardown".to_string(), |n| format!("step {n}"));
+                        let _ = writeln!(
+                            s,
+                            "  seen in the {} group at {at}: expected {}; observed {}\n  replay: {command}",
+                            f.group, v.expected, v.observed
+                        );
+                    }
+                }
+                Verdict::Stale { why } => {
+                    let _ = writeln!(
+                        s,
+                        "\n{head}: STALE — declared a known deviation (\"{why}\") but no scenario showed it; remove the declaration"
+                    );
+                }
+                Verdict::Inconclusive(why) => {
+                    let _ = writeln!(s, "\n{head}: inconclusive — {why}");
+                }
+                Verdict::Pass | Verdict::NotApplicable(_) => {}
+            }
+        }
+        s
+    }
+
+    /// A readable report: a verdict line per clause, then the details
+    /// (see [`Report::render_details`]).
+    pub fn render_text(&self) -> String {
+        let mut s = self.summary();
+        s.push('\n');
         for c in &self.clauses {
             let extra = match &c.verdict {
                 Verdict::NotApplicable(fs) => {
@@ -129,21 +295,13 @@ impl Report {
             };
             let _ = writeln!(
                 s,
-                "  {:<24} {:<5} {}{extra}",
+                "  {:<24} {:<12} {}{extra}",
                 c.clause,
                 c.verdict.label(),
                 c.group
             );
         }
-        for (c, fail) in self.failures() {
-            let _ = writeln!(
-                s,
-                "\n{} — minimal scenario ({} group):",
-                c.clause, fail.group
-            );
-            let _ = write!(s, "{}", fail.scenario);
-            let _ = writeln!(s, "  {}", fail.violation);
-        }
+        s.push_str(&self.render_details());
         s
     }
 
@@ -157,11 +315,13 @@ impl Report {
             .collect();
         let _ = write!(
             s,
-            "{{\"executor\":{},\"cases\":{},\"seed\":{},\"scenarios\":{},\"seconds\":{:.3},\"unsupported\":[{}],\"clauses\":[",
+            "{{\"executor\":{},\"passed\":{},\"cases\":{},\"seed\":{},\"scenarios\":{},\"slow\":{},\"seconds\":{:.3},\"unsupported\":[{}],\"clauses\":[",
             json_str(&self.executor),
+            self.passed(),
             self.cases,
             self.seed,
             self.scenarios,
+            self.slow,
             self.seconds,
             unsupported.join(",")
         );
@@ -176,16 +336,37 @@ impl Report {
                 json_str(&c.group),
                 json_str(c.verdict.label())
             );
-            if let Verdict::Fail(f) = &c.verdict {
+            let failure = match &c.verdict {
+                Verdict::Fail(f) => Some(f.as_ref()),
+                Verdict::Known { why, example } => {
+                    let _ = write!(s, ",\"why\":{}", json_str(why));
+                    example.as_deref()
+                }
+                Verdict::Stale { why } | Verdict::Inconclusive(why) => {
+                    let _ = write!(s, ",\"why\":{}", json_str(why));
+                    None
+                }
+                Verdict::NotApplicable(fs) => {
+                    let names: Vec<String> = fs.iter().map(|f| json_str(f.name())).collect();
+                    let _ = write!(s, ",\"unsupported\":[{}]", names.join(","));
+                    None
+                }
+                Verdict::Pass => None,
+            };
+            if let Some(f) = failure {
                 let _ = write!(
                     s,
-                    ",\"step\":{},\"expected\":{},\"observed\":{},\"scenario\":{}",
+                    ",\"step\":{},\"kind\":{},\"expected\":{},\"observed\":{},\"scenario\":{},\"replay\":{}",
                     f.violation
                         .step
                         .map_or("null".to_string(), |n| n.to_string()),
+                    json_str(&format!("{:?}", f.violation.kind).to_lowercase()),
                     json_str(&f.violation.expected),
                     json_str(&f.violation.observed),
-                    json_str(&f.scenario.to_string())
+                    json_str(&f.scenario.render(Some((&f.trace, f.violation.step)))),
+                    f.replay
+                        .as_ref()
+                        .map_or("null".to_string(), |r| json_str(r))
                 );
             }
             s.push('}');
@@ -194,13 +375,17 @@ impl Report {
         s
     }
 
-    /// The report as a JUnit test suite: one test case per clause.
+    /// The report as a JUnit test suite: one test case per clause. `FAIL`
+    /// and `STALE` are failures; `n/a`, `known` and `inconclusive` are
+    /// skipped with the reason — as the exit status counts them.
     pub fn render_junit(&self) -> String {
-        let (_, fails, skipped) = self.counts();
+        let counts = self.counts();
+        let failures = counts.fail + counts.stale;
+        let skipped = counts.not_applicable + counts.known + counts.inconclusive;
         let mut s = String::new();
         let _ = writeln!(
             s,
-            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{fails}\" skipped=\"{skipped}\" time=\"{:.3}\">",
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" skipped=\"{skipped}\" time=\"{:.3}\">",
             xml(&self.executor),
             self.clauses.len(),
             self.seconds
@@ -213,15 +398,36 @@ impl Report {
                 xml(&c.group),
                 xml(&c.clause)
             );
+            let skipped =
+                |why: String| format!("><skipped message=\"{}\"/></testcase>\n", xml(&why));
             match &c.verdict {
                 Verdict::Pass => s.push_str("/>\n"),
-                Verdict::NotApplicable(_) => s.push_str("><skipped/></testcase>\n"),
+                Verdict::NotApplicable(fs) => {
+                    let names: Vec<&str> = fs.iter().map(|f| f.name()).collect();
+                    s.push_str(&skipped(format!(
+                        "not applicable: the executor lacks {}",
+                        names.join(", ")
+                    )));
+                }
+                Verdict::Known { why, .. } => {
+                    s.push_str(&skipped(format!("known deviation: {why}")));
+                }
+                Verdict::Inconclusive(why) => {
+                    s.push_str(&skipped(format!("inconclusive: {why}")));
+                }
+                Verdict::Stale { why } => {
+                    let _ = writeln!(
+                        s,
+                        "><failure message=\"{}\"/></testcase>",
+                        xml(&format!("declared known deviation no longer fails: {why}"))
+                    );
+                }
                 Verdict::Fail(f) => {
                     let _ = writeln!(
                         s,
                         "><failure message=\"{}\">{}</failure></testcase>",
                         xml(&f.violation.to_string()),
-                        xml(&format!("{}{}", f.scenario, f.violation))
+                        xml(&f.render(&self.replay_command))
                     );
                 }
             }
@@ -259,10 +465,17 @@ pub fn render_matrix(reports: &[Report]) -> String {
         }
         s.push('\n');
     }
-    let _ = write!(s, "| **pass / fail / n/a** |");
+    let _ = write!(s, "| **pass / FAIL / n/a / known** |");
     for r in reports {
-        let (p, f, n) = r.counts();
-        let _ = write!(s, " {p} / {f} / {n} |");
+        let c = r.counts();
+        let _ = write!(
+            s,
+            " {} / {} / {} / {} |",
+            c.pass,
+            c.fail + c.stale,
+            c.not_applicable,
+            c.known
+        );
     }
     s.push('\n');
     s

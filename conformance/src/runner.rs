@@ -34,11 +34,25 @@ impl Default for Timing {
     }
 }
 
+/// How a violation was seen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// The executor reported something the spec forbids (a wrong value,
+    /// state, order or set). Decided as soon as it is seen.
+    Wrong,
+    /// Something that must happen had not happened when the patience ran
+    /// out. The executor is stuck or merely slow: the kit confirms it with a
+    /// longer patience before it calls it a failure.
+    Stuck,
+}
+
 /// A clause the executor broke, where, and how.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Violation {
     /// The spec clause ID.
     pub clause: String,
+    /// Seen, or inferred from waiting.
+    pub kind: Kind,
     /// The 1-based step during or after which it was seen (`None`: teardown).
     pub step: Option<usize>,
     /// What the spec requires.
@@ -69,10 +83,32 @@ fn violation(
 ) -> Violation {
     Violation {
         clause: clause.into(),
+        kind: Kind::Wrong,
         step,
         expected: expected.to_string(),
         observed: observed.to_string(),
     }
+}
+
+/// What became of one step of a scenario in a run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Note {
+    /// It ran as written.
+    Ran,
+    /// It was not run, for this reason (a feature the executor lacks, an
+    /// operand that does not exist, a call that would block the driver).
+    Skipped(&'static str),
+    /// It ran changed, as described.
+    Altered(&'static str),
+}
+
+/// What a run did: a note per step reached, and the teardown actions taken.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Trace {
+    /// One note per step reached (fewer than the steps if the run stopped).
+    pub notes: Vec<Note>,
+    /// The teardown actions, in order (empty if the run stopped before).
+    pub teardown: Vec<&'static str>,
 }
 
 /// Resolves the operand indices of each step against the futures submitted
@@ -139,20 +175,42 @@ pub struct Progress {
     pub doing: String,
     /// That clause.
     pub clause: String,
+    /// Counts every change of what the runner is doing (the watchdog's
+    /// sign of life).
+    pub beats: u64,
+    /// The notes of the steps reached so far (the trace of a hung run).
+    pub notes: Vec<Note>,
+    /// The teardown actions taken so far.
+    pub teardown: Vec<&'static str>,
 }
+
+/// Where a run reports what it is doing, and what it may hurry past.
+#[derive(Clone, Default)]
+pub struct Watch {
+    /// The scenario's gates (the watchdog opens them on a hang).
+    pub gates: Arc<Gates>,
+    /// What the runner is doing now (read by the watchdog).
+    pub progress: Arc<Mutex<Progress>>,
+    /// Clauses already known to fail for this executor: a wait whose
+    /// timing out would only show one of them again is cut short (a quick
+    /// look instead of the whole patience), and the run stops there.
+    pub quick: Arc<BTreeSet<String>>,
+}
+
+/// How long a wait for a clause in [`Watch::quick`] lasts.
+const QUICK: Duration = Duration::from_millis(50);
 
 /// Runs `scenario` (already [`resolve`]d) on a fresh executor from `factory`.
 ///
-/// The verdict is handed to `verdict` as soon as it is known, before the
-/// executor is dropped (dropping a broken executor may block), with every
-/// gate opened so that whatever can still finish does.
+/// The verdict and the trace are handed to `verdict` as soon as they are
+/// known, before the executor is dropped (dropping a broken executor may
+/// block), with every gate opened so that whatever can still finish does.
 pub fn run<A: Adapter + 'static>(
     factory: &Factory<A>,
     scenario: &Scenario,
     timing: Timing,
-    gates: Arc<Gates>,
-    progress: Arc<Mutex<Progress>>,
-    verdict: impl FnOnce(Result<(), Violation>),
+    watch: Watch,
+    verdict: impl FnOnce(Result<(), Violation>, Trace),
 ) {
     quiet_kit_panics();
     let adapter = Arc::new(factory(Config {
@@ -168,13 +226,15 @@ pub fn run<A: Adapter + 'static>(
         features,
         model: Model::new(scenario.workers, scenario.failing_initializer),
         handles: Vec::new(),
-        gates,
+        gates: watch.gates,
         log: Arc::new(Log::default()),
         timing,
         helpers: VecDeque::new(),
-        progress,
+        progress: watch.progress,
+        quick: watch.quick,
         step: None,
         last: None,
+        trace: Trace::default(),
     };
     let gates = runner.gates.clone();
     let mut map: Option<MapRun<'_>> = None;
@@ -182,19 +242,24 @@ pub fn run<A: Adapter + 'static>(
     for (n, step) in scenario.steps.iter().enumerate() {
         runner.step = Some(n + 1);
         runner.last = Some(step.clone());
-        result = runner
-            .step_once(step, &mut map, &adapter)
-            .and_then(|()| runner.settle_and_check());
+        result = runner.step_once(step, &mut map, &adapter).and_then(|note| {
+            runner.trace.notes.push(note.clone());
+            let mut p = runner.progress.lock().unwrap_or_else(|e| e.into_inner());
+            p.notes.push(note);
+            drop(p);
+            runner.settle_and_check()
+        });
         if result.is_err() {
             break;
         }
     }
     if result.is_ok() {
         runner.step = None;
-        result = runner.teardown(map);
+        result = runner.teardown(map.take());
     }
     gates.open_all();
-    verdict(result);
+    let trace = std::mem::take(&mut runner.trace);
+    verdict(result, trace);
     // What is left of the map iterator, the runner and the executor drops here.
 }
 
@@ -208,8 +273,10 @@ struct Runner<A: Adapter> {
     timing: Timing,
     helpers: VecDeque<Helper>,
     progress: Arc<Mutex<Progress>>,
+    quick: Arc<BTreeSet<String>>,
     step: Option<usize>,
     last: Option<Step>,
+    trace: Trace,
 }
 
 impl<A: Adapter + 'static> Runner<A> {
@@ -218,6 +285,36 @@ impl<A: Adapter + 'static> Runner<A> {
         p.step = self.step;
         p.doing = what.to_string();
         p.clause = clause.to_string();
+        p.beats += 1;
+    }
+
+    /// Records a teardown action (also where the watchdog can see it).
+    fn teardown_action(&mut self, action: &'static str) {
+        self.trace.teardown.push(action);
+        let mut p = self.progress.lock().unwrap_or_else(|e| e.into_inner());
+        p.teardown.push(action);
+    }
+
+    /// How long to wait for something whose absence would break `clause`.
+    fn patience_for(&self, clause: &str) -> Duration {
+        if self.quick.contains(clause) {
+            QUICK.min(self.timing.patience)
+        } else {
+            self.timing.patience
+        }
+    }
+
+    /// A violation inferred from waiting `waited` for what did not happen.
+    fn stuck(
+        &self,
+        clause: &str,
+        expected: impl fmt::Display,
+        observed: impl fmt::Display,
+    ) -> Violation {
+        Violation {
+            kind: Kind::Stuck,
+            ..violation(clause, self.step, expected, observed)
+        }
     }
 
     fn fail(
@@ -246,11 +343,18 @@ impl<A: Adapter + 'static> Runner<A> {
         step: &Step,
         map: &mut Option<MapRun<'a>>,
         adapter: &'a Arc<A>,
-    ) -> Result<(), Violation> {
+    ) -> Result<Note, Violation> {
         self.doing(step, "EXE-SUBMIT-1");
         match step {
             Step::Submit(spec) => {
                 let item = self.model.new_task(*spec);
+                if self.shutdown_in_progress()? {
+                    // Whether the helper's call has set the executor's
+                    // shut-down state yet is not observable: not run.
+                    self.model.futures.push(None);
+                    self.handles.push(None);
+                    return Ok(Note::Skipped(SHUTTING_DOWN));
+                }
                 let expected = self.model.submit(item);
                 let task = make_task(item, &self.gates, &self.log);
                 let got = self.adapter.submit(task);
@@ -268,10 +372,10 @@ impl<A: Adapter + 'static> Runner<A> {
             }
             Step::Cancel(f) => {
                 if !self.features.contains(&Feature::Cancel) {
-                    return Ok(());
+                    return Ok(Note::Skipped(NO_CANCEL));
                 }
                 let Some(h) = self.handle(*f).cloned() else {
-                    return Ok(());
+                    return Ok(Note::Skipped(NO_FUTURE));
                 };
                 let state = self.model.state(*f).expect("handle has a job");
                 let clause = self.model.table().row(state, "cancel").clause.clone();
@@ -293,15 +397,15 @@ impl<A: Adapter + 'static> Runner<A> {
             Step::Result(f, p) | Step::Exception(f, p) => {
                 let exception = matches!(step, Step::Exception(..));
                 if *p != Patience::Forever && !self.features.contains(&Feature::Timeouts) {
-                    return Ok(());
+                    return Ok(Note::Skipped(NO_TIMEOUTS));
                 }
                 let Some(h) = self.handle(*f).cloned() else {
-                    return Ok(());
+                    return Ok(Note::Skipped(NO_FUTURE));
                 };
                 let Some((expected, clause)) =
                     self.model.result(*f, *p == Patience::Forever, exception)
                 else {
-                    return Ok(()); // would block until a later step: skipped
+                    return Ok(Note::Skipped(WOULD_BLOCK));
                 };
                 let clause = if expected == Outcome::Timeout && *p == Patience::Short {
                     "FUT-TIMEOUT-3".to_string()
@@ -321,10 +425,10 @@ impl<A: Adapter + 'static> Runner<A> {
             }
             Step::Callback(f, panics) => {
                 if !self.features.contains(&Feature::Callbacks) {
-                    return Ok(());
+                    return Ok(Note::Skipped(NO_CALLBACKS));
                 }
                 let Some(h) = self.handle(*f).cloned() else {
-                    return Ok(());
+                    return Ok(Note::Skipped(NO_FUTURE));
                 };
                 let (label, now) = self.model.add_callback(*f, *panics).expect("job");
                 let clause = if now { "CB-ADD-2" } else { "CB-ADD-1" };
@@ -361,14 +465,14 @@ impl<A: Adapter + 'static> Runner<A> {
                 if !self.features.contains(&Feature::Wait)
                     || (*p != Patience::Forever && !self.features.contains(&Feature::Timeouts))
                 {
-                    return Ok(());
+                    return Ok(Note::Skipped(lacks(&self.features, Feature::Wait)));
                 }
                 let (hs, idx) = self.handles_of(fs);
                 if idx.len() != fs.len() {
-                    return Ok(());
+                    return Ok(Note::Skipped(NO_FUTURE));
                 }
                 let Some(expected) = self.model.wait(&idx, *mode, *p == Patience::Forever) else {
-                    return Ok(());
+                    return Ok(Note::Skipped(WOULD_BLOCK));
                 };
                 let clause = wait_clause(*mode, *p, idx.is_empty());
                 self.doing(step, clause);
@@ -398,16 +502,16 @@ impl<A: Adapter + 'static> Runner<A> {
                 if !self.features.contains(&Feature::AsCompleted)
                     || (*p != Patience::Forever && !self.features.contains(&Feature::Timeouts))
                 {
-                    return Ok(());
+                    return Ok(Note::Skipped(lacks(&self.features, Feature::AsCompleted)));
                 }
                 let (hs, idx) = self.handles_of(fs);
                 if idx.len() != fs.len() {
-                    return Ok(());
+                    return Ok(Note::Skipped(NO_FUTURE));
                 }
                 let Some((order, times_out)) =
                     self.model.as_completed(&idx, *p == Patience::Forever)
                 else {
-                    return Ok(());
+                    return Ok(Note::Skipped(WOULD_BLOCK));
                 };
                 self.doing(step, "ASC-ORDER-1");
                 let mut got = Vec::new();
@@ -447,13 +551,19 @@ impl<A: Adapter + 'static> Runner<A> {
                 items,
                 chunksize,
                 buffersize,
-                timeout: _,
+                timeout,
             } => {
                 // Task ids are taken even by a skipped map, so that printed
                 // scenarios can number tasks statically.
                 let items: Vec<_> = items.iter().map(|t| self.model.new_task(*t)).collect();
-                if !self.features.contains(&Feature::Map) || self.model.has_map() {
-                    return Ok(());
+                if !self.features.contains(&Feature::Map) {
+                    return Ok(Note::Skipped(NO_MAP));
+                }
+                if self.model.has_map() {
+                    return Ok(Note::Skipped(MAP_RUNNING));
+                }
+                if self.shutdown_in_progress()? {
+                    return Ok(Note::Skipped(SHUTTING_DOWN));
                 }
                 let tasks = items
                     .iter()
@@ -461,6 +571,13 @@ impl<A: Adapter + 'static> Runner<A> {
                     .collect();
                 let expected = self.model.map_call(items, *chunksize, *buffersize);
                 self.doing(step, "MAP-EAGER-1");
+                // The map's deadline clauses are checked by fixed probes
+                // (timing_probes.rs), never by generated steps.
+                let note = if *timeout {
+                    Note::Altered(MAP_NO_TIMEOUT)
+                } else {
+                    Note::Ran
+                };
                 let got = adapter.map(
                     tasks,
                     MapSpec {
@@ -481,13 +598,14 @@ impl<A: Adapter + 'static> Runner<A> {
                         ));
                     }
                 }
+                return Ok(note);
             }
             Step::MapNext => {
                 let Some(it) = map.as_mut() else {
-                    return Ok(());
+                    return Ok(Note::Skipped(NO_ITERATOR));
                 };
                 let MapNext::Yields(expected, clause) = self.model.map_next() else {
-                    return Ok(()); // would block until a later step: skipped
+                    return Ok(Note::Skipped(WOULD_BLOCK));
                 };
                 self.doing(step, clause);
                 let got = it.next();
@@ -500,33 +618,55 @@ impl<A: Adapter + 'static> Runner<A> {
                 }
             }
             Step::MapDrop => {
-                if map.is_some() {
-                    self.doing(step, "MAP-DROP-1");
-                    self.model.map_drop();
-                    *map = None;
+                if map.is_none() {
+                    return Ok(Note::Skipped(NO_ITERATOR));
                 }
+                self.doing(step, "MAP-DROP-1");
+                self.model.map_drop();
+                *map = None;
             }
             Step::Shutdown {
                 wait,
-                cancel_futures,
+                cancel_futures: asked,
             } => {
-                let cancel_futures =
-                    *cancel_futures && self.features.contains(&Feature::CancelFutures);
-                self.doing(step, "SHUT-NOWAIT-1");
+                let cancel_futures = *asked && self.features.contains(&Feature::CancelFutures);
                 self.model.shutdown(cancel_futures);
-                self.adapter.shutdown(false, cancel_futures);
                 if *wait {
-                    self.spawn_shutdown();
+                    self.doing(step, "SHUT-WAIT-1");
+                    self.spawn_shutdown(cancel_futures);
+                } else {
+                    self.doing(step, "SHUT-NOWAIT-1");
+                    self.adapter.shutdown(false, cancel_futures);
+                }
+                if *asked && !cancel_futures {
+                    return Ok(Note::Altered(NO_CANCEL_FUTURES));
                 }
             }
-            Step::Spawn(op) => self.spawn(op),
+            Step::Spawn(op) => return Ok(self.spawn(op)),
             Step::Join => {
-                if self.model.oldest_can_return() {
-                    self.join_oldest()?;
+                if self.helpers.is_empty() {
+                    return Ok(Note::Skipped(NO_THREAD));
                 }
+                if !self.model.oldest_can_return() {
+                    return Ok(Note::Skipped(STILL_BLOCKED));
+                }
+                self.join_oldest()?;
             }
         }
-        Ok(())
+        Ok(Note::Ran)
+    }
+
+    /// Whether a helper's `shutdown(wait=True)` may still be running. If the
+    /// model says every such call can have returned, they are joined first
+    /// (so that the executor is surely shut down for what follows).
+    fn shutdown_in_progress(&mut self) -> Result<bool, Violation> {
+        while let Some(i) = self.helpers.iter().position(|h| h.model.is_shutdown) {
+            if !self.model.can_return(&self.helpers[i].model) {
+                return Ok(true);
+            }
+            self.join_at(i)?;
+        }
+        Ok(false)
     }
 
     /// The handles behind future indices `fs`, and the indices that have one.
@@ -542,7 +682,7 @@ impl<A: Adapter + 'static> Runner<A> {
         (hs, idx)
     }
 
-    fn spawn(&mut self, op: &ThreadOp) {
+    fn spawn(&mut self, op: &ThreadOp) -> Note {
         let fs = match op {
             ThreadOp::Result(f) => vec![*f],
             ThreadOp::Wait(fs, _) | ThreadOp::AsCompleted(fs) => fs.clone(),
@@ -553,8 +693,11 @@ impl<A: Adapter + 'static> Runner<A> {
             ThreadOp::Wait(..) => Some(Feature::Wait),
             ThreadOp::AsCompleted(_) => Some(Feature::AsCompleted),
         };
-        if idx.len() != fs.len() || needs.is_some_and(|f| !self.features.contains(&f)) {
-            return;
+        if let Some(f) = needs.filter(|f| !self.features.contains(f)) {
+            return Note::Skipped(lacks(&self.features, f));
+        }
+        if idx.len() != fs.len() {
+            return Note::Skipped(NO_FUTURE);
         }
         let resolved = match op {
             ThreadOp::Result(_) => ThreadOp::Result(idx[0]),
@@ -581,15 +724,18 @@ impl<A: Adapter + 'static> Runner<A> {
             futures: idx,
             rx,
         });
+        Note::Ran
     }
 
-    fn spawn_shutdown(&mut self) {
+    /// A helper thread calls `shutdown(wait=True, cancel_futures)` and then
+    /// reports which futures were not done when it returned.
+    fn spawn_shutdown(&mut self, cancel_futures: bool) {
         let (hs, idx) = self.handles_of(&(0..self.handles.len()).collect::<Vec<_>>());
         self.model.spawn(ThreadOp::Result(usize::MAX), true);
         let (tx, rx) = mpsc::channel();
         let adapter = self.adapter.clone();
         std::thread::spawn(move || {
-            adapter.shutdown(true, false);
+            adapter.shutdown(true, cancel_futures);
             let not_done = (0..hs.len()).filter(|&i| !adapter.done(&hs[i])).collect();
             let _ = tx.send(ThreadObs::Shutdown(not_done));
         });
@@ -602,8 +748,13 @@ impl<A: Adapter + 'static> Runner<A> {
     }
 
     fn join_oldest(&mut self) -> Result<(), Violation> {
-        let helper = self.helpers.pop_front().expect("a helper");
-        self.model.threads.pop_front();
+        self.join_at(0)
+    }
+
+    /// Joins helper `i` (it must be able to return) and checks what it saw.
+    fn join_at(&mut self, i: usize) -> Result<(), Violation> {
+        let helper = self.helpers.remove(i).expect("a helper");
+        self.model.threads.remove(i);
         let t = &helper.model;
         let hang_clause = match &t.op {
             _ if t.is_shutdown => "SHUT-WAIT-1",
@@ -617,11 +768,12 @@ impl<A: Adapter + 'static> Runner<A> {
             format!("a thread's {}", t.op)
         };
         self.doing(format!("joining {what}"), hang_clause);
-        let Ok(obs) = helper.rx.recv_timeout(self.timing.patience) else {
-            return Err(self.fail(
+        let patience = self.patience_for(hang_clause);
+        let Ok(obs) = helper.rx.recv_timeout(patience) else {
+            return Err(self.stuck(
                 hang_clause,
                 format!("{what} returns: everything it waits for is done"),
-                format!("still blocked after {:?}", self.timing.patience),
+                format!("still blocked after {patience:?}"),
             ));
         };
         let done_now = self.model.done_set();
@@ -751,7 +903,6 @@ impl<A: Adapter + 'static> Runner<A> {
     /// compares everything observable.
     fn settle_and_check(&mut self) -> Result<(), Violation> {
         self.model.settle();
-        let patience = self.timing.patience;
         // 1. Futures the model says are done finish, with the right outcome.
         for f in self.model.future_indices().collect::<Vec<_>>() {
             let h = self.handle(f).expect("accepted").clone();
@@ -781,9 +932,10 @@ impl<A: Adapter + 'static> Runner<A> {
                 clause.clone()
             };
             self.doing(format!("waiting for f{f} to finish"), &hang_clause);
+            let patience = self.patience_for(&hang_clause);
             let got = self.adapter.result(&h, Some(patience));
             if got == Outcome::Timeout {
-                return Err(self.fail(
+                return Err(self.stuck(
                     &hang_clause,
                     format!("f{f} is done ({})", state.name()),
                     format!("not done after {patience:?}"),
@@ -795,7 +947,13 @@ impl<A: Adapter + 'static> Runner<A> {
         }
         // 2. The tasks the model started have started, and no others.
         let expected_started = self.model.started.clone();
-        self.doing("waiting for tasks to start", "POOL-REUSE-2");
+        let missing_clause = if self.model.any_failure() {
+            "EXE-RESILIENT-1"
+        } else {
+            "POOL-REUSE-2"
+        };
+        self.doing("waiting for tasks to start", missing_clause);
+        let patience = self.patience_for(missing_clause);
         let (log, _) = self
             .log
             .wait_for(patience, |l| l.started.len() >= expected_started.len());
@@ -826,13 +984,8 @@ impl<A: Adapter + 'static> Runner<A> {
             ));
         }
         if let Some(missing) = expected_started.difference(&started).next() {
-            let clause = if self.model.any_failure() {
-                "EXE-RESILIENT-1"
-            } else {
-                "POOL-REUSE-2"
-            };
-            return Err(self.fail(
-                clause,
+            return Err(self.stuck(
+                missing_clause,
                 format!("task {missing} starts: a worker is free for it"),
                 format!("started tasks {} after {patience:?}", fmt_tasks(&started)),
             ));
@@ -856,9 +1009,8 @@ impl<A: Adapter + 'static> Runner<A> {
             .collect();
         let total: usize = expected.iter().map(|(_, v)| v.len()).sum();
         self.doing("waiting for callbacks", "CB-ADD-1");
-        let (log, _) = self
-            .log
-            .wait_for(self.timing.patience, |l| l.callbacks.len() >= total);
+        let patience = self.patience_for("CB-ADD-1");
+        let (log, complete) = self.log.wait_for(patience, |l| l.callbacks.len() >= total);
         for (f, want) in expected {
             let got: Vec<usize> = log
                 .callbacks
@@ -886,6 +1038,14 @@ impl<A: Adapter + 'static> Runner<A> {
             } else {
                 "CB-ONCE-1"
             };
+            if !complete && clause == "CB-ADD-1" {
+                // Fewer callbacks than due: not run yet, or never.
+                return Err(self.stuck(
+                    clause,
+                    format!("f{f}'s callbacks run: {}", fmt_seq(&want)),
+                    format!("ran: {} after {patience:?}", fmt_seq(&got)),
+                ));
+            }
             return Err(self.fail(
                 clause,
                 format!("f{f}'s callbacks run: {}", fmt_seq(&want)),
@@ -949,8 +1109,17 @@ impl<A: Adapter + 'static> Runner<A> {
                 )
             {
                 let acknowledged = state == SpecState::CancelledAndNotified;
+                let clause = if acknowledged {
+                    job.cancelled_by.unwrap_or("FUT-NOTIFY-2")
+                } else {
+                    "WAIT-CANCELLED-1"
+                };
                 let wait_for = if acknowledged {
-                    Some(self.timing.patience)
+                    self.doing(
+                        format!("waiting for f{f}'s cancellation to be acknowledged"),
+                        clause,
+                    );
+                    Some(self.patience_for(clause))
                 } else {
                     Some(Duration::ZERO)
                 };
@@ -959,37 +1128,41 @@ impl<A: Adapter + 'static> Runner<A> {
                     .wait(std::slice::from_ref(h), wait_for, crate::Mode::AllCompleted)
                     .is_empty();
                 if got != acknowledged {
-                    let clause = if acknowledged {
-                        job.cancelled_by.unwrap_or("FUT-NOTIFY-2")
+                    let expected = format!(
+                        "wait() counts f{f} as done: {acknowledged} ({})",
+                        state.name()
+                    );
+                    return Err(if acknowledged {
+                        self.stuck(clause, expected, got)
                     } else {
-                        "WAIT-CANCELLED-1"
-                    };
-                    return Err(self.fail(
-                        clause,
-                        format!(
-                            "wait() counts f{f} as done: {acknowledged} ({})",
-                            state.name()
-                        ),
-                        format!("{got}"),
-                    ));
+                        self.fail(clause, expected, got)
+                    });
                 }
             }
         }
         Ok(())
     }
 
-    fn teardown(mut self, map: Option<MapRun<'_>>) -> Result<(), Violation> {
+    fn teardown(&mut self, map: Option<MapRun<'_>>) -> Result<(), Violation> {
         // Drop the map iterator, open every gate, let everything finish.
         if map.is_some() {
             self.model.map_drop();
+            self.teardown_action("drop the map iterator");
         }
         drop(map);
+        if !self.model.all_gates_open() {
+            self.teardown_action("open every gate");
+        }
         self.model.open_all();
         self.gates.open_all();
         self.settle_and_check()?;
+        if !self.helpers.is_empty() {
+            self.teardown_action("join the threads");
+        }
         while !self.helpers.is_empty() {
             self.join_oldest()?;
         }
+        self.teardown_action("shutdown(wait=True)");
         self.doing("shutdown(wait=True) at teardown", "SHUT-WAIT-1");
         self.model.shutdown(false);
         self.adapter.shutdown(true, false);
@@ -1018,6 +1191,34 @@ impl<A: Adapter + 'static> Runner<A> {
             ));
         }
         Ok(())
+    }
+}
+
+const NO_FUTURE: &str = "no such future: its submit was refused or not run";
+const NO_CANCEL: &str = "the executor has no cancel()";
+const NO_TIMEOUTS: &str = "the executor has no timeouts";
+const NO_CALLBACKS: &str = "the executor has no add_done_callback()";
+const NO_MAP: &str = "the executor has no map()";
+const NO_ITERATOR: &str = "no map iterator is live";
+const MAP_RUNNING: &str = "a map iterator is already live";
+const MAP_NO_TIMEOUT: &str = "run without its timeout: map deadlines are checked by the fixed MAP-TIMEOUT-1/MAP-DEADLINE-1 probes";
+const WOULD_BLOCK: &str = "it would block the driver until a later step";
+const SHUTTING_DOWN: &str =
+    "a thread's shutdown(wait=True) is in progress: whether it has taken effect is not observable";
+const NO_CANCEL_FUTURES: &str = "run with cancel_futures=False: the executor has no cancel_futures";
+const NO_THREAD: &str = "no thread to join";
+const STILL_BLOCKED: &str = "the oldest thread must still be blocked";
+
+/// Why a step needing `feature` was not run.
+fn lacks(features: &BTreeSet<Feature>, feature: Feature) -> &'static str {
+    if !features.contains(&feature) {
+        match feature {
+            Feature::Wait => "the executor has no wait()",
+            Feature::AsCompleted => "the executor has no as_completed()",
+            _ => "the executor lacks a feature it needs",
+        }
+    } else {
+        NO_TIMEOUTS
     }
 }
 

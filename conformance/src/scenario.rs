@@ -6,6 +6,7 @@
 //! interleaving is chosen by the scenario, never by timing.
 
 use crate::adapter::Mode;
+use crate::runner::{Note, Trace};
 use std::fmt;
 
 /// Number of distinct gates a scenario uses (named `A`, `B`, `C`).
@@ -83,10 +84,11 @@ pub enum Step {
     MapNext,
     /// Drops the map iterator.
     MapDrop,
-    /// `shutdown(wait=False, cancel_futures)`, then, if `wait`, a helper
-    /// thread calls `shutdown(wait=True)`.
+    /// `shutdown(wait=False, cancel_futures)` on the driver; with `wait`, a
+    /// helper thread calls `shutdown(wait=True, cancel_futures)` instead and
+    /// the driver goes on (joined like other helpers).
     Shutdown {
-        /// Whether a helper thread then waits for the executor.
+        /// Whether the call is `shutdown(wait=True)`, made on a helper thread.
         wait: bool,
         /// `cancel_futures`.
         cancel_futures: bool,
@@ -150,7 +152,7 @@ impl fmt::Display for ThreadOp {
 }
 
 /// `it = map(run, [items], chunksize=…, buffersize=…, timeout=…)`.
-fn write_map(f: &mut fmt::Formatter<'_>, step: &Step, items: &str) -> fmt::Result {
+fn write_map(f: &mut impl fmt::Write, step: &Step, items: &str) -> fmt::Result {
     let Step::Map {
         chunksize,
         buffersize,
@@ -201,11 +203,15 @@ impl fmt::Display for Step {
                 wait,
                 cancel_futures,
             } => {
-                write!(f, "shutdown(wait=False, cancel_futures={cancel_futures})")?;
+                let cf = if *cancel_futures { "True" } else { "False" };
                 if *wait {
-                    f.write_str("; a thread calls shutdown(wait=True)")?;
+                    write!(
+                        f,
+                        "a new thread calls shutdown(wait=True, cancel_futures={cf})"
+                    )
+                } else {
+                    write!(f, "shutdown(wait=False, cancel_futures={cf})")
                 }
-                Ok(())
             }
             Step::Spawn(op) => write!(f, "a new thread calls {op}"),
             Step::Join => f.write_str("join the oldest thread"),
@@ -217,19 +223,27 @@ impl fmt::Display for Scenario {
     /// Numbered, readable steps; futures are `f0, f1, …` in submission
     /// order, tasks `t0, t1, …` in creation order (as in the run's log).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "executor with max_workers={}", self.workers)?;
+        f.write_str(&self.render(None))
+    }
+}
+
+impl Scenario {
+    /// The numbered steps, annotated with what a run did: a step the run
+    /// skipped or changed says so, steps after the one that failed are
+    /// marked as not reached, and the teardown actions taken are listed.
+    pub fn render(&self, run: Option<(&Trace, Option<usize>)>) -> String {
+        let mut out = format!("executor with max_workers={}", self.workers);
         if self.failing_initializer {
-            f.write_str(" and an initializer that fails")?;
+            out.push_str(" and an initializer that fails");
         }
-        writeln!(f)?;
+        out.push('\n');
         let (mut futures, mut tasks) = (0, 0);
         for (n, step) in self.steps.iter().enumerate() {
-            write!(f, "  {:>2}. ", n + 1)?;
-            match step {
+            let text = match step {
                 Step::Submit(t) => {
-                    writeln!(f, "f{futures} = submit(t{tasks}: a task that {t})")?;
                     futures += 1;
                     tasks += 1;
+                    format!("f{} = submit(t{}: a task that {t})", futures - 1, tasks - 1)
                 }
                 Step::Map { items, .. } => {
                     let items: Vec<String> = items
@@ -239,15 +253,29 @@ impl fmt::Display for Scenario {
                             format!("t{}: {t}", tasks - 1)
                         })
                         .collect();
-                    write_map(f, step, &items.join("; "))?;
-                    writeln!(f)?;
+                    let mut s = String::new();
+                    let _ = write_map(&mut s, step, &items.join("; "));
+                    s
                 }
-                other => writeln!(f, "{other}")?,
+                other => other.to_string(),
+            };
+            let note = match run {
+                None => String::new(),
+                Some((trace, failed_at)) => match trace.notes.get(n) {
+                    Some(Note::Ran) => String::new(),
+                    Some(Note::Skipped(why)) => format!("   [not run: {why}]"),
+                    Some(Note::Altered(how)) => format!("   [{how}]"),
+                    None if failed_at == Some(n + 1) => String::new(),
+                    None => "   [not reached]".to_string(),
+                },
+            };
+            out.push_str(&format!("  {:>2}. {text}{note}\n", n + 1));
+        }
+        if let Some((trace, None)) = run {
+            if !trace.teardown.is_empty() {
+                out.push_str(&format!("  then: {}\n", trace.teardown.join(", ")));
             }
         }
-        writeln!(
-            f,
-            "  then: drop the map iterator, open every gate, join the threads, shutdown(wait=True)"
-        )
+        out
     }
 }

@@ -14,48 +14,66 @@ use crate::scenario::{Scenario, Step, TaskSpec};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// Runs the probes; returns the clauses violated, each with its scenario.
+/// What a probe concluded, when it did not pass.
+#[derive(Debug)]
+pub enum ProbeOutcome {
+    /// The clause is violated; the probe's fixed scenario shows it.
+    Fail(Box<Failure>),
+    /// No attempt had a timeline clean enough to decide (a stalled machine).
+    Inconclusive(String),
+}
+
+/// How often a probe whose timeline missed its margins is tried again.
+const ATTEMPTS: usize = 5;
+
+/// Runs the probes; returns the clauses that did not pass, each with what
+/// was concluded. A hang is confirmed with a five times longer budget
+/// before it counts as one.
 pub fn map_probes<A: Adapter + 'static>(
     factory: &Factory<A>,
     timing: Timing,
-) -> Vec<(String, Failure)> {
-    let mut out = Vec::new();
+) -> Vec<(String, ProbeOutcome)> {
     let budget = timing.patience * 3 + Duration::from_secs(2);
-    let hang = |clause: &str, steps: Vec<Step>, workers: usize| {
-        failure(
-            steps,
-            workers,
-            clause,
-            3,
-            "next(it) returns",
-            format!("stuck for {budget:?} (hang)"),
-        )
-    };
-    let f = factory.clone();
-    match guarded(budget, move |gates| {
-        timeout_cancels_the_rest(&f, timing, gates)
-    }) {
-        Some(Probe::Fail(f)) => out.push(("MAP-TIMEOUT-1".to_string(), f)),
-        None => out.push((
-            "MAP-TIMEOUT-1".to_string(),
-            hang("MAP-TIMEOUT-1", timeout_steps(), 1),
-        )),
-        _ => {}
-    }
-    for _attempt in 0..5 {
-        let f = factory.clone();
-        match guarded(budget, move |gates| deadline_from_the_call(&f, gates)) {
-            Some(Probe::Pass) => break,
-            Some(Probe::Fail(f)) => {
-                out.push(("MAP-DEADLINE-1".to_string(), f));
-                break;
+    let probes: [(&str, Vec<Step>, usize); 2] = [
+        ("MAP-TIMEOUT-1", timeout_steps(), 1),
+        ("MAP-DEADLINE-1", deadline_steps(), 2),
+    ];
+    let mut out = Vec::new();
+    for (clause, steps, workers) in probes {
+        let attempt = |budget: Duration| {
+            let f = factory.clone();
+            guarded(budget, move |gates| {
+                if clause == "MAP-TIMEOUT-1" {
+                    timeout_cancels_the_rest(&f, timing, gates)
+                } else {
+                    deadline_from_the_call(&f, gates)
+                }
+            })
+        };
+        let mut verdict = Some(ProbeOutcome::Inconclusive(format!(
+            "{ATTEMPTS} runs of the fixed {clause} probe missed their timing margins"
+        )));
+        for _ in 0..ATTEMPTS {
+            match attempt(budget).or_else(|| attempt(budget * 5)) {
+                Some(Probe::Pass) => verdict = None,
+                Some(Probe::Fail(f)) => verdict = Some(ProbeOutcome::Fail(f)),
+                Some(Probe::Inconclusive) => continue,
+                None => {
+                    let stuck = failure(
+                        steps.clone(),
+                        workers,
+                        clause,
+                        3,
+                        "next(it) returns",
+                        format!("stuck for {:?} (hang)", budget * 5),
+                    );
+                    verdict = Some(ProbeOutcome::Fail(Box::new(stuck)));
+                }
             }
-            Some(Probe::Inconclusive) => continue,
-            None => {
-                let f = hang("MAP-DEADLINE-1", deadline_steps(), 2);
-                out.push(("MAP-DEADLINE-1".to_string(), f));
-                break;
-            }
+            break;
+        }
+        if let Some(v) = verdict {
+            out.push((clause.to_string(), v));
         }
     }
     out
@@ -117,7 +135,7 @@ fn deadline_steps() -> Vec<Step> {
 
 enum Probe {
     Pass,
-    Fail(Failure),
+    Fail(Box<Failure>),
     Inconclusive,
 }
 
@@ -132,6 +150,7 @@ fn failure(
     Failure {
         violation: Violation {
             clause: clause.to_string(),
+            kind: crate::runner::Kind::Wrong,
             step: Some(step),
             expected: expected.to_string(),
             observed,
@@ -142,6 +161,11 @@ fn failure(
             steps,
         },
         group: "map".to_string(),
+        trace: crate::runner::Trace {
+            notes: vec![crate::runner::Note::Ran; step],
+            teardown: Vec::new(),
+        },
+        replay: None,
     }
 }
 
@@ -205,7 +229,7 @@ fn timeout_cancels_the_rest<A: Adapter + 'static>(
             ));
         }
     }
-    result.map_or(Probe::Pass, Probe::Fail)
+    result.map_or(Probe::Pass, |f| Probe::Fail(Box::new(f)))
 }
 
 /// `map(timeout=T)` over two gated tasks on two workers. Gate A opens at
@@ -256,7 +280,7 @@ fn deadline_from_the_call<A: Adapter + 'static>(factory: &Factory<A>, gates: Arc
                     Some(Outcome::Timeout) => Probe::Pass,
                     // B opens only after T: its value means the wait outlived
                     // the deadline fixed at the call.
-                    Some(Outcome::Value(_)) => Probe::Fail(failure(
+                    Some(Outcome::Value(_)) => Probe::Fail(Box::new(failure(
                         steps,
                         2,
                         "MAP-DEADLINE-1",
@@ -265,7 +289,7 @@ fn deadline_from_the_call<A: Adapter + 'static>(factory: &Factory<A>, gates: Arc
                         format!(
                             "it waited {at_second:?} from the call and yielded the late task's value"
                         ),
-                    )),
+                    ))),
                     _ => Probe::Inconclusive,
                 }
             }

@@ -7,13 +7,18 @@ mod threadpool_crate;
 mod tokio_blocking;
 
 pub use rayon_pool::RayonPool;
-pub use slot::{HANDLELESS_POOL_LACKS, Slot, SlotHandle, panic_message, run_caught};
+pub use slot::{
+    HANDLELESS_POOL_LACKS, Slot, SlotHandle, join_in_background, outcome_of_join, panic_message,
+    run_caught,
+};
 pub use threadpool_crate::ThreadPoolCrate;
 pub use tokio_blocking::{TokioBlocking, TokioTask};
 
 use crate::check::check_with_progress;
 use crate::gallery::Bug;
-use crate::{Config, ExecutorAdapter, Options, Report};
+use crate::{
+    Adapter, Config, ExecutorAdapter, Factory, KnownDeviation, Options, Report, Run, Scenario,
+};
 use std::sync::Arc;
 
 /// A clause an executor is known to break, and why.
@@ -32,7 +37,7 @@ pub struct Entry {
     pub name: &'static str,
     /// What it is.
     pub about: &'static str,
-    /// Clauses it is known to break (not counted as regressions).
+    /// Clauses it is known to break (reported `known`, not `FAIL`).
     pub known: &'static [Known],
 }
 
@@ -86,10 +91,6 @@ const TOKIO_KNOWN: &[Known] = &[
         clause: "SHUT-REJECT-1",
         why: "spawn_blocking on a shut-down runtime hands back a JoinHandle (which resolves as cancelled) instead of refusing",
     },
-    Known {
-        clause: "SHUT-WAIT-1",
-        why: "after shutdown_background() (shutdown(wait=False)) nothing can wait for the blocking threads any more",
-    },
 ];
 const RAYON_KNOWN: &[Known] = &[Known {
     clause: "SHUT-WAIT-1",
@@ -105,37 +106,88 @@ pub fn entry(name: &str) -> Option<&'static Entry> {
     EXECUTORS.iter().find(|e| e.name == name)
 }
 
+/// Something to do with the factory of a named executor, whatever its
+/// adapter type (see [`with_named`]).
+pub trait WithFactory {
+    /// What it gives.
+    type Out;
+    /// Does it with `factory`.
+    fn with<A: Adapter + 'static>(self, factory: Factory<A>) -> Self::Out;
+}
+
+/// Calls `job` with the factory of the executor named `name` (an
+/// [`EXECUTORS`] entry or `gallery:<bug>`); `None` if there is no such
+/// executor.
+pub fn with_named<W: WithFactory>(name: &str, job: W) -> Option<W::Out> {
+    Some(match name {
+        "reference" => job.with(Arc::new(crate::reference)),
+        "toy-pool" => job.with(Arc::new(|cfg: Config| {
+            ExecutorAdapter::new(crate::gallery::ToyPool::new(
+                cfg.workers,
+                cfg.failing_initializer,
+                crate::gallery::Flaws::default(),
+            ))
+            .with_unsupported(Vec::new())
+        })),
+        "tokio" => job.with(Arc::new(TokioBlocking::new)),
+        "rayon" => job.with(Arc::new(RayonPool::new)),
+        "threadpool" => job.with(Arc::new(ThreadPoolCrate::new)),
+        other => {
+            let bug = Bug::from_name(other.strip_prefix("gallery:")?)?;
+            job.with(Arc::new(move |cfg| bug.build(cfg)))
+        }
+    })
+}
+
+/// `options` with the known deviations of the executor named `name` added.
+pub fn options_for(name: &str, options: &Options) -> Options {
+    let mut options = options.clone();
+    if let Some(e) = entry(name) {
+        options
+            .known
+            .extend(e.known.iter().map(|k| KnownDeviation::new(k.clause, k.why)));
+    }
+    options
+}
+
 /// Checks the executor named `name` (an [`EXECUTORS`] entry or
-/// `gallery:<bug>`); `None` if there is no such executor.
+/// `gallery:<bug>`), its known deviations declared; `None` if there is no
+/// such executor.
 pub fn check_named(
     name: &str,
     options: &Options,
     progress: &mut dyn FnMut(&str, usize),
 ) -> Option<Report> {
-    let report = match name {
-        "reference" => check_with_progress(name, Arc::new(crate::reference), options, progress),
-        "toy-pool" => check_with_progress(
+    struct Check<'a> {
+        name: &'a str,
+        options: Options,
+        progress: &'a mut dyn FnMut(&str, usize),
+    }
+    impl WithFactory for Check<'_> {
+        type Out = Report;
+        fn with<A: Adapter + 'static>(self, factory: Factory<A>) -> Report {
+            check_with_progress(self.name, factory, &self.options, self.progress)
+        }
+    }
+    with_named(
+        name,
+        Check {
             name,
-            Arc::new(|cfg: Config| {
-                ExecutorAdapter::new(crate::gallery::ToyPool::new(
-                    cfg.workers,
-                    cfg.failing_initializer,
-                    crate::gallery::Flaws::default(),
-                ))
-                .with_unsupported(Vec::new())
-            }),
-            options,
+            options: options_for(name, options),
             progress,
-        ),
-        "tokio" => check_with_progress(name, Arc::new(TokioBlocking::new), options, progress),
-        "rayon" => check_with_progress(name, Arc::new(RayonPool::new), options, progress),
-        "threadpool" => {
-            check_with_progress(name, Arc::new(ThreadPoolCrate::new), options, progress)
+        },
+    )
+}
+
+/// Replays one scenario on the executor named `name` (see
+/// [`crate::replay`]); `None` if there is no such executor.
+pub fn replay_named(name: &str, scenario: &Scenario, options: &Options) -> Option<Run> {
+    struct Replay<'a>(&'a Scenario, &'a Options);
+    impl WithFactory for Replay<'_> {
+        type Out = Run;
+        fn with<A: Adapter + 'static>(self, factory: Factory<A>) -> Run {
+            crate::replay(factory, self.0, self.1)
         }
-        other => {
-            let bug = Bug::from_name(other.strip_prefix("gallery:")?)?;
-            check_with_progress(name, Arc::new(move |cfg| bug.build(cfg)), options, progress)
-        }
-    };
-    Some(report)
+    }
+    with_named(name, Replay(scenario, options))
 }

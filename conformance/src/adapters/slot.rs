@@ -83,11 +83,7 @@ pub fn slot_job(task: Task) -> (SlotHandle, impl FnOnce() + Send + 'static) {
 
 /// Runs `task` on this thread, turning its value, error or panic into an outcome.
 pub fn run_caught(task: Task) -> Outcome {
-    match catch_unwind(AssertUnwindSafe(|| task.call())) {
-        Ok(Ok(v)) => Outcome::Value(v),
-        Ok(Err(m)) => Outcome::Raised(Raised::Error, m),
-        Err(p) => Outcome::Raised(Raised::Panic, panic_message(p.as_ref())),
-    }
+    outcome_of_join(catch_unwind(AssertUnwindSafe(|| task.call())))
 }
 
 /// The text of a panic payload.
@@ -96,4 +92,41 @@ pub fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
         .cloned()
         .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
         .unwrap_or_default()
+}
+
+/// Makes a handle that is consumed when awaited (a `JoinHandle` whose
+/// `join(self)` takes it) into a [`SlotHandle`] the kit can clone and wait on
+/// with a timeout from any thread: a thread of its own calls `join(handle)`
+/// and stores the outcome.
+///
+/// ```
+/// use concurrent_futures_conformance::adapters::{join_in_background, outcome_of_join};
+/// use concurrent_futures_conformance::Outcome;
+///
+/// let h = std::thread::spawn(|| Ok::<u64, String>(7));
+/// let slot = join_in_background(h, |h| outcome_of_join(h.join()));
+/// assert_eq!(slot.wait(None), Outcome::Value(7));
+/// assert!(slot.is_set());
+/// ```
+pub fn join_in_background<H: Send + 'static>(
+    handle: H,
+    join: impl FnOnce(H) -> Outcome + Send + 'static,
+) -> SlotHandle {
+    let slot = Arc::new(Slot::default());
+    let s = slot.clone();
+    std::thread::Builder::new()
+        .name("cf-kit-joiner".into())
+        .spawn(move || s.set(join(handle)))
+        .expect("spawn a joiner thread");
+    slot
+}
+
+/// The outcome of a joined kit task: `std::thread::Result` of the task's
+/// `Result` (what `JoinHandle::join` gives).
+pub fn outcome_of_join(joined: std::thread::Result<Result<crate::Value, String>>) -> Outcome {
+    match joined {
+        Ok(Ok(v)) => Outcome::Value(v),
+        Ok(Err(m)) => Outcome::Raised(Raised::Error, m),
+        Err(p) => Outcome::Raised(Raised::Panic, panic_message(p.as_ref())),
+    }
 }

@@ -1,7 +1,10 @@
 //! tokio's blocking pool: `spawn_blocking` with its `JoinHandle`. The
 //! `JoinHandle` is awaited by a collector task on a second runtime, which
 //! stores the outcome (value, panic, or cancelled by `abort()`) where
-//! `result(timeout)` can wait for it; `cancel` is `abort()`.
+//! `result(timeout)` can wait for it; `cancel` is `abort()`. Because the
+//! collector stores an outcome a moment after the task ends,
+//! `shutdown(wait=True)` waits for every stored outcome after the runtime
+//! has shut down, so that every handle is done when it returns.
 
 use super::slot::{Slot, panic_message};
 use crate::adapter::{Adapter, Config, Feature, Outcome, Raised, Rejected, Task};
@@ -16,6 +19,8 @@ pub struct TokioBlocking {
     runtime: Mutex<Option<Runtime>>,
     spawner: tokio::runtime::Handle,
     collector: Runtime,
+    /// Every task's slot, for `shutdown(wait=True)`.
+    slots: Mutex<Vec<Arc<Slot>>>,
 }
 
 /// A `spawn_blocking` task: its abort handle and its outcome slot.
@@ -41,6 +46,7 @@ impl TokioBlocking {
             spawner: runtime.handle().clone(),
             runtime: Mutex::new(Some(runtime)),
             collector,
+            slots: Mutex::new(Vec::new()),
         }
     }
 }
@@ -66,6 +72,7 @@ impl Adapter for TokioBlocking {
         let join = self.spawner.spawn_blocking(move || task.call());
         let abort = join.abort_handle();
         let slot = Arc::new(Slot::default());
+        self.slots.lock().unwrap().push(slot.clone());
         let s = slot.clone();
         self.collector.spawn(async move {
             s.set(match join.await {
@@ -99,6 +106,10 @@ impl Adapter for TokioBlocking {
         if let Some(rt) = self.runtime.lock().unwrap().take() {
             if wait {
                 drop(rt); // waits for the blocking pool
+                let slots = std::mem::take(&mut *self.slots.lock().unwrap());
+                for slot in slots {
+                    slot.wait(None);
+                }
             } else {
                 rt.shutdown_background();
             }

@@ -12,10 +12,12 @@
 //! third-party executor are reported with their reason), 1 when a claimed
 //! clause fails (or a gallery bug survives), 2 on bad arguments.
 
-use concurrent_futures_conformance::adapters::{EXECUTORS, check_named, entry};
+use concurrent_futures_conformance::adapters::{
+    EXECUTORS, check_named, entry, options_for, replay_named,
+};
 use concurrent_futures_conformance::gallery::{Bug, gallery_options, hunt};
 use concurrent_futures_conformance::{
-    GROUPS, Options, Report, render_json_all, render_junit_all, render_matrix,
+    GROUPS, Options, Report, Scenario, render_json_all, render_junit_all, render_matrix,
 };
 use std::io::Write;
 use std::process::ExitCode;
@@ -24,6 +26,7 @@ const USAGE: &str = "\
 usage: concurrent-futures-conformance [--executor NAME]... [--cases N] [--seed S]
                                       [--format table|json|junit] [--group NAME]... [--patience MS]
        concurrent-futures-conformance --gallery [--cases N] [--seed S]
+       concurrent-futures-conformance --executor NAME --replay TEXT [--patience MS]
        concurrent-futures-conformance --list
 
   --executor NAME   check this executor (repeatable; default: every executor in --list)
@@ -32,6 +35,7 @@ usage: concurrent-futures-conformance [--executor NAME]... [--cases N] [--seed S
   --format F        table (default), json or junit
   --group NAME      only this clause group (repeatable)
   --patience MS     how long to wait for what must happen before calling it a hang (default 2000)
+  --replay TEXT     run one scenario (the replay text a failure prints) on one executor
   --gallery         run the kit on every deliberately broken executor and print the kill rate
   --list            list executors, gallery bugs and clause groups";
 
@@ -48,6 +52,7 @@ struct Args {
     format: Format,
     gallery: bool,
     list: bool,
+    replay: Option<Scenario>,
 }
 
 fn parse_number(flag: &str, value: Option<String>) -> Result<u64, String> {
@@ -66,6 +71,7 @@ fn parse(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
         format: Format::Table,
         gallery: false,
         list: false,
+        replay: None,
     };
     let mut groups = Vec::new();
     while let Some(arg) = argv.next() {
@@ -120,6 +126,11 @@ fn parse(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
                 }
                 groups.push(g);
             }
+            "--replay" => {
+                let text = value().ok_or("--replay needs a scenario's replay text")?;
+                args.replay =
+                    Some(Scenario::from_replay(&text).map_err(|e| format!("--replay: {e}"))?);
+            }
             "--gallery" => args.gallery = true,
             "--list" => args.list = true,
             "-h" | "--help" => return Err(String::new()),
@@ -128,6 +139,9 @@ fn parse(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
     }
     if !groups.is_empty() {
         args.options.groups = Some(groups);
+    }
+    if args.replay.is_some() && args.executors.len() != 1 {
+        return Err("--replay needs exactly one --executor".into());
     }
     if args.executors.is_empty() {
         args.executors = EXECUTORS.iter().map(|e| e.name.to_string()).collect();
@@ -150,43 +164,43 @@ fn list() {
     }
 }
 
-/// Failed clauses of `report` that are not known deviations of its executor.
-fn regressions(report: &Report) -> Vec<String> {
-    let known = entry(&report.executor).map_or(&[][..], |e| e.known);
-    report
-        .failed_clauses()
-        .into_iter()
-        .filter(|c| !known.iter().any(|k| k.clause == c))
-        .collect()
-}
-
 fn render_table(reports: &[Report]) -> String {
     let mut s = String::new();
     for r in reports {
-        let (p, f, n) = r.counts();
-        s.push_str(&format!(
-            "{}: {p} pass, {f} fail, {n} n/a; {} scenarios ({} per group, seed {:#x}) in {:.1} s\n",
-            r.executor, r.scenarios, r.cases, r.seed, r.seconds
-        ));
+        s.push_str(&r.summary());
+        s.push('\n');
     }
     s.push('\n');
     s.push_str(&render_matrix(reports));
     for r in reports {
-        let known = entry(&r.executor).map_or(&[][..], |e| e.known);
-        for (c, f) in r.failures() {
-            match known.iter().find(|k| k.clause == c.clause) {
-                Some(k) => s.push_str(&format!(
-                    "\n{} / {}: known — {}\n",
-                    r.executor, c.clause, k.why
-                )),
-                None => s.push_str(&format!(
-                    "\n{} / {} — minimal scenario ({} group):\n{}  {}\n",
-                    r.executor, c.clause, f.group, f.scenario, f.violation
-                )),
+        s.push_str(&r.render_details());
+    }
+    s
+}
+
+/// Replays one scenario on one executor; exit 1 if it violates a clause
+/// that is not a known deviation of that executor.
+fn run_replay(name: &str, scenario: &Scenario, options: &Options) -> ExitCode {
+    let options = options_for(name, options);
+    let run = replay_named(name, scenario, &options).expect("validated name");
+    let failed_at = run.result.as_ref().err().and_then(|v| v.step);
+    print!("{name}: {}", scenario.render(Some((&run.trace, failed_at))));
+    match run.result {
+        Ok(()) => {
+            println!("no violation");
+            ExitCode::SUCCESS
+        }
+        Err(v) => {
+            println!("  {v}");
+            match options.known.iter().find(|k| k.clause == v.clause) {
+                Some(k) => {
+                    println!("  known deviation of {name}: {}", k.why);
+                    ExitCode::SUCCESS
+                }
+                None => ExitCode::from(1),
             }
         }
     }
-    s
 }
 
 fn run_gallery(options: &Options) -> ExitCode {
@@ -239,6 +253,9 @@ fn main() -> ExitCode {
     if args.gallery {
         return run_gallery(&args.options);
     }
+    if let Some(scenario) = &args.replay {
+        return run_replay(&args.executors[0], scenario, &args.options);
+    }
     let mut reports = Vec::new();
     let n = args.executors.len();
     for (i, name) in args.executors.iter().enumerate() {
@@ -253,12 +270,10 @@ fn main() -> ExitCode {
         };
         let report = check_named(name, &args.options, &mut progress).expect("validated name");
         eprintln!(
-            "\r[{}/{n}] {name:<12} done in {:.1} s: {} pass, {} fail, {} n/a{:20}",
+            "\r[{}/{n}] {name:<12} done in {:.1} s: {}{:20}",
             i + 1,
             report.seconds,
-            report.counts().0,
-            report.counts().1,
-            report.counts().2,
+            report.counts(),
             ""
         );
         reports.push(report);
@@ -271,7 +286,7 @@ fn main() -> ExitCode {
     let bad: Vec<String> = reports
         .iter()
         .flat_map(|r| {
-            regressions(r)
+            r.failed_clauses()
                 .into_iter()
                 .map(move |c| format!("{} {c}", r.executor))
         })

@@ -481,7 +481,7 @@ pub fn gallery_options(cases: u32, seed: u64) -> crate::Options {
         },
         max_shrink_iters: 32,
         max_shrink_time: Duration::from_secs(10),
-        groups: None,
+        ..crate::Options::default()
     }
 }
 
