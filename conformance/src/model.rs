@@ -97,7 +97,7 @@ impl Job {
 }
 
 /// A live `map` iterator.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct MapModel {
     /// Submitted chunks not yet taken by `next()`.
     pending: VecDeque<usize>,
@@ -136,7 +136,7 @@ pub enum MapNext {
 }
 
 /// The model of a conforming executor.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Model {
     /// `max_workers`.
     pub workers: usize,

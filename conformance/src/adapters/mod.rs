@@ -55,7 +55,7 @@ pub const EXECUTORS: &[Entry] = &[
     },
     Entry {
         name: "tokio",
-        about: "tokio::runtime::Runtime::spawn_blocking with its JoinHandle (max_blocking_threads = workers)",
+        about: "tokio::runtime::Runtime::spawn_blocking with its JoinHandle (max_blocking_threads = workers); shutdown waits, then drops the runtime",
         known: TOKIO_KNOWN,
     },
     Entry {
@@ -78,18 +78,6 @@ const TOKIO_KNOWN: &[Known] = &[
     Known {
         clause: "FUT-CANCEL-2",
         why: "abort() returns nothing and cannot stop a started blocking task; the adapter can only report 'not finished yet' as cancelled",
-    },
-    Known {
-        clause: "EXE-SUBMIT-3",
-        why: "when the runtime shuts down, queued blocking tasks are started at once, out of turn",
-    },
-    Known {
-        clause: "POOL-MAX-1",
-        why: "when the runtime shuts down, queued blocking tasks run on extra threads beyond max_blocking_threads",
-    },
-    Known {
-        clause: "SHUT-REJECT-1",
-        why: "spawn_blocking on a shut-down runtime hands back a JoinHandle (which resolves as cancelled) instead of refusing",
     },
 ];
 const RAYON_KNOWN: &[Known] = &[Known {

@@ -1,10 +1,16 @@
 //! tokio's blocking pool: `spawn_blocking` with its `JoinHandle`. The
 //! `JoinHandle` is awaited by a collector task on a second runtime, which
 //! stores the outcome (value, panic, or cancelled by `abort()`) where
-//! `result(timeout)` can wait for it; `cancel` is `abort()`. Because the
-//! collector stores an outcome a moment after the task ends,
-//! `shutdown(wait=True)` waits for every stored outcome after the runtime
-//! has shut down, so that every handle is done when it returns.
+//! `result(timeout)` can wait for it; `cancel` is `abort()`.
+//!
+//! Shutdown is mapped as a tokio user would map Python's: `shutdown` stops
+//! accepting work (a flag; `spawn_blocking` itself has no shut-down state);
+//! `shutdown(wait=True)` waits for every accepted task's outcome while the
+//! runtime still runs them in their turn, and only then drops the runtime.
+//! (Dropping or `shutdown_background()` of a runtime with queued blocking
+//! tasks starts them all at once, out of turn and beyond
+//! `max_blocking_threads`, at a moment nobody can observe: the verdicts
+//! would then depend on timing.)
 
 use super::slot::{Slot, panic_message};
 use crate::adapter::{Adapter, Config, Feature, Outcome, Raised, Rejected, Task};
@@ -19,8 +25,9 @@ pub struct TokioBlocking {
     runtime: Mutex<Option<Runtime>>,
     spawner: tokio::runtime::Handle,
     collector: Runtime,
-    /// Every task's slot, for `shutdown(wait=True)`.
-    slots: Mutex<Vec<Arc<Slot>>>,
+    /// Whether `shutdown` was called (later submits are refused), and every
+    /// accepted task's slot, for `shutdown(wait=True)`.
+    accepted: Mutex<(bool, Vec<Arc<Slot>>)>,
 }
 
 /// A `spawn_blocking` task: its abort handle and its outcome slot.
@@ -46,7 +53,7 @@ impl TokioBlocking {
             spawner: runtime.handle().clone(),
             runtime: Mutex::new(Some(runtime)),
             collector,
-            slots: Mutex::new(Vec::new()),
+            accepted: Mutex::new((false, Vec::new())),
         }
     }
 }
@@ -68,11 +75,15 @@ impl Adapter for TokioBlocking {
     }
 
     fn submit(&self, task: Task) -> Result<TokioTask, Rejected> {
+        let mut accepted = self.accepted.lock().unwrap();
+        if accepted.0 {
+            return Err(Rejected::Shutdown);
+        }
         // tokio contains the panic and reports it through the JoinHandle.
         let join = self.spawner.spawn_blocking(move || task.call());
         let abort = join.abort_handle();
         let slot = Arc::new(Slot::default());
-        self.slots.lock().unwrap().push(slot.clone());
+        accepted.1.push(slot.clone());
         let s = slot.clone();
         self.collector.spawn(async move {
             s.set(match join.await {
@@ -103,16 +114,17 @@ impl Adapter for TokioBlocking {
     }
 
     fn shutdown(&self, wait: bool, _cancel_futures: bool) {
-        if let Some(rt) = self.runtime.lock().unwrap().take() {
-            if wait {
-                drop(rt); // waits for the blocking pool
-                let slots = std::mem::take(&mut *self.slots.lock().unwrap());
-                for slot in slots {
-                    slot.wait(None);
-                }
-            } else {
-                rt.shutdown_background();
+        let slots = {
+            let mut accepted = self.accepted.lock().unwrap();
+            accepted.0 = true;
+            accepted.1.clone()
+        };
+        if wait {
+            for slot in slots {
+                slot.wait(None);
             }
+            let runtime = self.runtime.lock().unwrap().take();
+            drop(runtime); // nothing is queued any more
         }
     }
 }

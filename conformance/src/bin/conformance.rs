@@ -35,6 +35,8 @@ usage: concurrent-futures-conformance [--executor NAME]... [--cases N] [--seed S
   --format F        table (default), json or junit
   --group NAME      only this clause group (repeatable)
   --patience MS     how long to wait for what must happen before calling it a hang (default 2000)
+  --shrink-runs N   run at most N scenarios minimising one failure (default 2000)
+  --shrink-time S   spend at most S seconds minimising one failure (default 60)
   --replay TEXT     run one scenario (the replay text a failure prints) on one executor
   --gallery         run the kit on every deliberately broken executor and print the kill rate
   --list            list executors, gallery bugs and clause groups";
@@ -125,6 +127,15 @@ fn parse(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
                     return Err(format!("unknown group '{g}' (see --list)"));
                 }
                 groups.push(g);
+            }
+            "--shrink-runs" => {
+                let n = parse_number("--shrink-runs", value())?;
+                args.options.max_shrink_iters = u32::try_from(n)
+                    .map_err(|_| "--shrink-runs must be at most 4294967295".to_string())?;
+            }
+            "--shrink-time" => {
+                let secs = parse_number("--shrink-time", value())?;
+                args.options.max_shrink_time = std::time::Duration::from_secs(secs);
             }
             "--replay" => {
                 let text = value().ok_or("--replay needs a scenario's replay text")?;

@@ -1,0 +1,96 @@
+//! `--replay`: the command a failure prints replays exactly that scenario;
+//! what did not run is marked; a known deviation replays as known.
+
+use std::process::Command;
+
+fn kit(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_concurrent-futures-conformance"))
+        .args(args)
+        .output()
+        .expect("run the command");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn replay_of_a_failure_exits_1_and_names_the_clause() {
+    // FUT-TIMEOUT-2: result(timeout=0) must not block; this executor's does.
+    let (code, out, _) = kit(&[
+        "--executor",
+        "gallery:zero-timeout-blocks",
+        "--patience",
+        "300",
+        "--replay",
+        "w1;s:gA;r:0:z",
+    ]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("2. f0.result(timeout=0)"), "{out}");
+    assert!(out.contains("FUT-TIMEOUT-2 violated at step 2"), "{out}");
+}
+
+#[test]
+fn replay_of_a_passing_scenario_exits_0_and_lists_the_teardown() {
+    let (code, out, _) = kit(&["--executor", "reference", "--replay", "w2;s:gA;c:0;s:r"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("no violation"), "{out}");
+    // No map iterator and no thread: the teardown names neither.
+    assert!(
+        out.contains("then: open every gate, shutdown(wait=True)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn replay_marks_the_steps_an_executor_could_not_run() {
+    // rayon has no cancel and no map: those steps did not run, and say so.
+    let (code, out, _) = kit(&[
+        "--executor",
+        "rayon",
+        "--replay",
+        "w1;s:gA;c:0;m:r:1:-:-;n;o:A",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("f0.cancel()   [not run: the executor has no cancel()]"),
+        "{out}"
+    );
+    assert!(
+        out.contains("[not run: the executor has no map()]"),
+        "{out}"
+    );
+    assert!(
+        out.contains("next(it)   [not run: no map iterator is live]"),
+        "{out}"
+    );
+    assert!(!out.contains("drop the map iterator"), "{out}");
+}
+
+#[test]
+fn replay_of_a_known_deviation_exits_0_and_says_known() {
+    let (code, out, _) = kit(&["--executor", "threadpool", "--replay", "w1;s:r;sd:0:0;s:r"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("SHUT-REJECT-1 violated at step 3"), "{out}");
+    assert!(out.contains("known deviation of threadpool"), "{out}");
+}
+
+#[test]
+fn replay_bad_input_exits_2_with_one_line() {
+    for (args, says) in [
+        (
+            &["--executor", "reference", "--replay", "w1;zz"][..],
+            "step 1",
+        ),
+        (&["--replay", "w1;s:r"][..], "exactly one --executor"),
+        (
+            &["--executor", "reference", "--replay"][..],
+            "--replay needs",
+        ),
+    ] {
+        let (code, _, err) = kit(args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
+}

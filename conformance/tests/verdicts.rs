@@ -1,0 +1,189 @@
+//! How verdicts are reached: a slow executor is not a stuck one; declared
+//! deviations are `known` while they fail and `STALE` once they do not; the
+//! JUnit report and `passed()` (the exit status) agree; failures are
+//! minimised; a printed scenario says which steps did not run.
+
+use concurrent_futures_conformance::adapters::{SlotHandle, run_caught};
+use concurrent_futures_conformance::gallery::{Bug, gallery_options};
+use concurrent_futures_conformance::{
+    Adapter, Config, Feature, KnownDeviation, Options, Outcome, Rejected, Task, Timing, Verdict,
+    check, reference,
+};
+use std::sync::Arc;
+use std::time::Duration;
+
+fn quick_options(group: &str) -> Options {
+    Options {
+        cases: 16,
+        groups: Some(vec![group.to_string()]),
+        ..Options::default()
+    }
+}
+
+/// A pool that runs each task on its own thread after a delay of `delay`:
+/// slow, never stuck.
+struct Slow {
+    delay: Duration,
+}
+
+impl Adapter for Slow {
+    type Handle = SlotHandle;
+    fn unsupported(&self) -> Vec<Feature> {
+        Feature::ALL.to_vec()
+    }
+    fn submit(&self, task: Task) -> Result<SlotHandle, Rejected> {
+        let slot = Arc::new(concurrent_futures_conformance::adapters::Slot::default());
+        let (s, delay) = (slot.clone(), self.delay);
+        std::thread::spawn(move || {
+            // The delay stands for a loaded machine: this check is about
+            // elapsed time (the patience), so real time is the point.
+            std::thread::sleep(delay);
+            s.set(run_caught(task));
+        });
+        Ok(slot)
+    }
+    fn result(&self, h: &SlotHandle, timeout: Option<Duration>) -> Outcome {
+        h.wait(timeout)
+    }
+    fn done(&self, h: &SlotHandle) -> bool {
+        h.is_set()
+    }
+    fn shutdown(&self, _wait: bool, _cancel_futures: bool) {}
+}
+
+#[test]
+fn a_slow_executor_is_confirmed_not_stuck_and_passes() {
+    // Patience 200 ms; every task takes 300 ms: each first run looks stuck,
+    // each confirming run (5 x 200 ms) sees it finish.
+    let options = Options {
+        timing: Timing {
+            patience: Duration::from_millis(200),
+            ..Timing::default()
+        },
+        cases: 4,
+        groups: Some(vec!["futures".into()]),
+        known: vec![
+            // Thread per task: more at once than max_workers, no FIFO start.
+            KnownDeviation::new("POOL-MAX-1", "thread per task"),
+            KnownDeviation::new("EXE-SUBMIT-3", "thread per task"),
+        ],
+        ..Options::default()
+    };
+    let report = check(
+        "slow",
+        Arc::new(|_: Config| Slow {
+            delay: Duration::from_millis(300),
+        }),
+        &options,
+    );
+    assert!(
+        report.slow > 0,
+        "some case looked stuck: {}",
+        report.render_text()
+    );
+    assert_eq!(
+        report.verdict("FUT-RESULT-1").map(Verdict::label),
+        Some("pass"),
+        "{}",
+        report.render_text()
+    );
+}
+
+#[test]
+fn a_stuck_executor_fails_after_confirmation_with_a_minimal_scenario() {
+    // FUT-TIMEOUT-2: result(timeout=0) blocks. Minimal: submit a task that
+    // blocks, call result(timeout=0) on it.
+    let bug = Bug::ZeroTimeoutBlocks;
+    let options = Options {
+        groups: Some(vec!["futures".into()]),
+        ..gallery_options(256, 0xC0FFEE)
+    };
+    let report = check(&bug.name(), Arc::new(move |cfg| bug.build(cfg)), &options);
+    let Some(Verdict::Fail(f)) = report.verdict("FUT-TIMEOUT-2") else {
+        panic!("FUT-TIMEOUT-2 must fail:\n{}", report.render_text());
+    };
+    assert!(
+        f.scenario.steps.len() <= 3,
+        "minimal scenario has {} steps:\n{}",
+        f.scenario.steps.len(),
+        f.render(&report.replay_command)
+    );
+    let text = report.render_text();
+    assert!(
+        text.contains("--replay 'w1;") && text.contains("r:0:z"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_declared_deviation_that_fails_is_known_and_does_not_fail_the_report() {
+    let bug = Bug::CancelPendingRefused;
+    let options = Options {
+        known: vec![KnownDeviation::new("FUT-CANCEL-1", "declared for the test")],
+        ..quick_options("futures")
+    };
+    let report = check(&bug.name(), Arc::new(move |cfg| bug.build(cfg)), &options);
+    assert!(
+        matches!(
+            report.verdict("FUT-CANCEL-1"),
+            Some(Verdict::Known {
+                example: Some(_),
+                ..
+            })
+        ),
+        "{}",
+        report.render_text()
+    );
+    let junit = report.render_junit();
+    assert!(
+        junit.contains("<skipped message=\"known deviation: declared for the test\"/>"),
+        "{junit}"
+    );
+    assert_eq!(report.passed(), !junit.contains("<failure"), "{junit}");
+}
+
+#[test]
+fn a_declared_deviation_that_no_longer_fails_is_stale_and_fails_the_report() {
+    let options = Options {
+        known: vec![KnownDeviation::new("FUT-CANCEL-1", "no longer true")],
+        ..quick_options("futures")
+    };
+    let report = check("reference", Arc::new(reference), &options);
+    assert!(
+        matches!(report.verdict("FUT-CANCEL-1"), Some(Verdict::Stale { .. })),
+        "{}",
+        report.render_text()
+    );
+    assert!(!report.passed());
+    assert_eq!(report.failed_clauses(), vec!["FUT-CANCEL-1".to_string()]);
+    let junit = report.render_junit();
+    assert!(
+        junit.contains("declared known deviation no longer fails: no longer true"),
+        "{junit}"
+    );
+    assert!(report.render_text().contains("STALE"));
+}
+
+#[test]
+fn junit_skips_say_why() {
+    let report = check(
+        "threadpool-like",
+        Arc::new(|_: Config| Slow {
+            delay: Duration::ZERO,
+        }),
+        &Options {
+            known: vec![
+                KnownDeviation::new("POOL-MAX-1", "thread per task"),
+                KnownDeviation::new("EXE-SUBMIT-3", "thread per task"),
+            ],
+            ..quick_options("futures")
+        },
+    );
+    let junit = report.render_junit();
+    assert!(
+        junit
+            .contains("<skipped message=\"not applicable: the executor lacks state-predicates\"/>"),
+        "{junit}"
+    );
+    assert!(!junit.contains("<skipped/>"), "{junit}");
+}
