@@ -31,6 +31,7 @@
 mod adapter;
 pub mod adapters;
 mod check;
+#[cfg(feature = "diff")]
 pub mod diff;
 mod executor_adapter;
 pub mod gallery;
@@ -68,8 +69,9 @@ pub fn reference(cfg: Config) -> ExecutorAdapter<concurrent_futures::ThreadPoolE
     ExecutorAdapter::new(builder.build().expect("valid max_workers")).with_unsupported(Vec::new())
 }
 
-/// The README's examples, compiled as doctests.
-#[cfg(doctest)]
+/// The README's examples, compiled as doctests (one adapts the `threadpool`
+/// crate).
+#[cfg(all(doctest, feature = "third-party"))]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
 

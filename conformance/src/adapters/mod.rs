@@ -1,14 +1,26 @@
 //! Adapters for executors nobody here wrote, run in CI, and the registry of
 //! every executor the binary knows by name.
+//!
+//! The tokio, rayon and threadpool adapters, and their registry entries,
+//! need the `third-party` feature (on by default); the result-slot helpers
+//! ([`Slot`], [`SlotHandle`], [`run_caught`]) are always available.
 
+#[cfg(feature = "third-party")]
 mod rayon_pool;
+// `slot_job` serves the third-party adapters only.
+#[cfg_attr(not(feature = "third-party"), allow(dead_code))]
 mod slot;
+#[cfg(feature = "third-party")]
 mod threadpool_crate;
+#[cfg(feature = "third-party")]
 mod tokio_blocking;
 
+#[cfg(feature = "third-party")]
 pub use rayon_pool::RayonPool;
 pub use slot::{HANDLELESS_POOL_LACKS, Slot, SlotHandle, panic_message, run_caught};
+#[cfg(feature = "third-party")]
 pub use threadpool_crate::ThreadPoolCrate;
+#[cfg(feature = "third-party")]
 pub use tokio_blocking::{TokioBlocking, TokioTask};
 
 use crate::check::check_with_progress;
@@ -36,7 +48,8 @@ pub struct Entry {
     pub known: &'static [Known],
 }
 
-/// The executors checked by default: the reference and the third-party ones.
+/// The executors checked by default: the reference and the third-party ones
+/// (those with the `third-party` feature).
 pub const EXECUTORS: &[Entry] = &[
     Entry {
         name: "reference",
@@ -48,16 +61,19 @@ pub const EXECUTORS: &[Entry] = &[
         about: "a minimal Executor-trait pool (src/gallery/toy_pool.rs) without flaws",
         known: &[],
     },
+    #[cfg(feature = "third-party")]
     Entry {
         name: "tokio",
         about: "tokio::runtime::Runtime::spawn_blocking with its JoinHandle (max_blocking_threads = workers)",
         known: TOKIO_KNOWN,
     },
+    #[cfg(feature = "third-party")]
     Entry {
         name: "rayon",
         about: "rayon::ThreadPool::spawn plus a result slot (num_threads = workers)",
         known: RAYON_KNOWN,
     },
+    #[cfg(feature = "third-party")]
     Entry {
         name: "threadpool",
         about: "threadpool::ThreadPool::execute plus a result slot, join() as shutdown(wait=True)",
@@ -65,6 +81,7 @@ pub const EXECUTORS: &[Entry] = &[
     },
 ];
 
+#[cfg(feature = "third-party")]
 const TOKIO_KNOWN: &[Known] = &[
     Known {
         clause: "FUT-CANCEL-1",
@@ -91,10 +108,12 @@ const TOKIO_KNOWN: &[Known] = &[
         why: "after shutdown_background() (shutdown(wait=False)) nothing can wait for the blocking threads any more",
     },
 ];
+#[cfg(feature = "third-party")]
 const RAYON_KNOWN: &[Known] = &[Known {
     clause: "SHUT-WAIT-1",
     why: "dropping a rayon ThreadPool does not wait for spawned jobs, and rayon offers no join",
 }];
+#[cfg(feature = "third-party")]
 const THREADPOOL_KNOWN: &[Known] = &[Known {
     clause: "SHUT-REJECT-1",
     why: "the pool has no shut-down state: execute() after join() is accepted and runs",
@@ -127,8 +146,11 @@ pub fn check_named(
             options,
             progress,
         ),
+        #[cfg(feature = "third-party")]
         "tokio" => check_with_progress(name, Arc::new(TokioBlocking::new), options, progress),
+        #[cfg(feature = "third-party")]
         "rayon" => check_with_progress(name, Arc::new(RayonPool::new), options, progress),
+        #[cfg(feature = "third-party")]
         "threadpool" => {
             check_with_progress(name, Arc::new(ThreadPoolCrate::new), options, progress)
         }
