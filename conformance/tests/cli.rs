@@ -28,8 +28,9 @@ fn kit(args: &[&str]) -> (i32, String, String) {
 
 /// Asserts that `args` are refused with exit status 2 and exactly one line
 /// on stderr containing `says`, before anything runs (stdout stays empty).
-fn refused(program: &str, args: &[&str], says: &str) {
-    let (code, out, err) = run(program, args);
+fn refused(program: &str, args: &str, says: &str) {
+    let args: Vec<&str> = args.split(' ').collect();
+    let (code, out, err) = run(program, &args);
     assert_eq!(code, 2, "{args:?}: {err}");
     assert!(err.contains(says), "{args:?}: {err}");
     assert_eq!(err.lines().count(), 1, "{args:?}: one line, got {err:?}");
@@ -40,28 +41,22 @@ fn refused(program: &str, args: &[&str], says: &str) {
 #[test]
 fn cli_bad_arguments_exit_2_with_one_line() {
     for (args, says) in [
-        (
-            &["--cases", "abc"][..],
-            "'abc' is not a non-negative integer",
-        ),
-        (&["--cases", "-1"][..], "not a non-negative integer"),
-        (&["--executor", "nope"][..], "unknown executor 'nope'"),
-        (&["--format", "xml"][..], "not table, json or junit"),
-        (&["--group", "nope"][..], "unknown group 'nope'"),
-        (&["--seed"][..], "--seed needs a number"),
-        (&["--bogus"][..], "unknown argument '--bogus'"),
-        (&["--list=yes"][..], "--list takes no value"),
+        ("--cases abc", "'abc' is not a non-negative integer"),
+        ("--cases -1", "not a non-negative integer"),
+        ("--executor nope", "unknown executor 'nope'"),
+        ("--format xml", "not table, json or junit"),
+        ("--group nope", "unknown group 'nope'"),
+        ("--seed", "--seed needs a number"),
+        ("--bogus", "unknown argument '--bogus'"),
+        ("--list=yes", "--list takes no value"),
     ] {
         refused(KIT, args, says);
     }
     for (args, says) in [
-        (
-            &["--scenarios", "x"][..],
-            "'x' is not a non-negative integer",
-        ),
-        (&["--executor", "nomodule"][..], "is not module:callable"),
-        (&["--out"][..], "--out needs a file"),
-        (&["--bogus"][..], "unknown argument '--bogus'"),
+        ("--scenarios x", "'x' is not a non-negative integer"),
+        ("--executor nomodule", "is not module:callable"),
+        ("--out", "--out needs a file"),
+        ("--bogus", "unknown argument '--bogus'"),
     ] {
         refused(DIFFERENTIAL, args, says);
     }
@@ -70,36 +65,33 @@ fn cli_bad_arguments_exit_2_with_one_line() {
 #[test]
 fn cli_numbers_beyond_range_are_out_of_range() {
     for (args, says) in [
-        (&["--cases", "0"][..], "--cases: 0 is out of range"),
+        ("--cases 0", "--cases: 0 is out of range"),
+        ("--cases 4294967296", "--cases: 4294967296 is out of range"),
+        ("--cases=99999999999999999999999", "is out of range"),
         (
-            &["--cases", "4294967296"][..],
-            "--cases: 4294967296 is out of range",
-        ),
-        (&["--cases=99999999999999999999999"][..], "is out of range"),
-        (
-            &["--seed", "0x10000000000000000"][..],
+            "--seed 0x10000000000000000",
             "--seed: 0x10000000000000000 is out of range",
         ),
-        (&["--patience", "0"][..], "--patience: 0 is out of range"),
-        (&["--patience", "86400001"][..], "is out of range"),
+        ("--patience 0", "--patience: 0 is out of range"),
+        ("--patience 86400001", "is out of range"),
     ] {
         refused(KIT, args, says);
     }
     for (args, says) in [
         (
-            &["--scenarios", "4294967296"][..],
+            "--scenarios 4294967296",
             "--scenarios: 4294967296 is out of range",
         ),
         (
-            &["--others", "99999999999"][..],
+            "--others 99999999999",
             "--others: 99999999999 is out of range",
         ),
         (
-            &["--shrink", "4294967296"][..],
+            "--shrink 4294967296",
             "--shrink: 4294967296 is out of range",
         ),
-        (&["--seed", "18446744073709551616"][..], "is out of range"),
-        (&["--scenarios", "0"][..], "--scenarios: 0 is out of range"),
+        ("--seed 18446744073709551616", "is out of range"),
+        ("--scenarios 0", "--scenarios: 0 is out of range"),
     ] {
         refused(DIFFERENTIAL, args, says);
     }
@@ -109,70 +101,64 @@ fn cli_numbers_beyond_range_are_out_of_range() {
 fn cli_conflicting_options_exit_2() {
     for (args, says) in [
         (
-            &["--list", "--gallery"][..],
+            "--list --gallery",
             "--list and --gallery cannot be combined",
         ),
         (
-            &["--gallery", "--list"][..],
+            "--gallery --list",
             "--list and --gallery cannot be combined",
         ),
         (
-            &["--list", "--executor", "reference"][..],
+            "--list --executor reference",
             "--list takes no other option (got --executor)",
         ),
         (
-            &["--cases", "3", "--list"][..],
+            "--cases 3 --list",
             "--list takes no other option (got --cases)",
         ),
         (
-            &["--gallery", "--format", "json"][..],
+            "--gallery --format json",
             "--gallery takes only --cases and --seed (got --format)",
         ),
         (
-            &["--gallery", "--executor", "reference"][..],
+            "--gallery --executor reference",
             "--gallery takes only --cases and --seed (got --executor)",
         ),
         (
-            &["--group", "wait", "--gallery"][..],
+            "--group wait --gallery",
             "--gallery takes only --cases and --seed (got --group)",
         ),
-        (&["--gallery", "--patience", "10"][..], "(got --patience)"),
-        (&["--cases", "3", "--cases", "4"][..], "--cases given twice"),
+        ("--gallery --patience 10", "(got --patience)"),
+        ("--cases 3 --cases 4", "--cases given twice"),
+        ("--format json --format=table", "--format given twice"),
         (
-            &["--format", "json", "--format=table"][..],
-            "--format given twice",
-        ),
-        (
-            &["--executor", "reference", "--executor", "reference"][..],
+            "--executor reference --executor reference",
             "--executor reference given twice",
         ),
-        (
-            &["--group", "wait", "--group", "wait"][..],
-            "--group wait given twice",
-        ),
-        (&["--list", "--list"][..], "--list given twice"),
+        ("--group wait --group wait", "--group wait given twice"),
+        ("--list --list", "--list given twice"),
     ] {
         refused(KIT, args, says);
     }
     for (args, says) in [
         (
-            &["--probes", "--replay", "x.json"][..],
+            "--probes --replay x.json",
             "--replay and --probes cannot be combined",
         ),
         (
-            &["--probes", "--executor", "m:c"][..],
+            "--probes --executor m:c",
             "--probes takes only --python (got --executor)",
         ),
         (
-            &["--probes", "--scenarios", "3"][..],
+            "--probes --scenarios 3",
             "--probes takes only --python (got --scenarios)",
         ),
         (
-            &["--replay", "x.json", "--seed", "3"][..],
+            "--replay x.json --seed 3",
             "--replay takes only --python, --executor and --isolated (got --seed)",
         ),
-        (&["--replay", "x.json", "--out", "r.md"][..], "(got --out)"),
-        (&["--seed", "1", "--seed", "2"][..], "--seed given twice"),
+        ("--replay x.json --out r.md", "(got --out)"),
+        ("--seed 1 --seed 2", "--seed given twice"),
     ] {
         refused(DIFFERENTIAL, args, says);
     }
