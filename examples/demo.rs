@@ -139,6 +139,11 @@ fn main() {
     }
 
     println!("\n== as_completed: yields in completion order ==");
+    // A future that is already done when as_completed takes its snapshot (at
+    // the first next()) is yielded first. Run it to completion before the
+    // four blocking tasks take every worker of the pool.
+    let starter = pool.submit(|| usize::MAX).unwrap();
+    starter.result(None).unwrap();
     // Task i waits for its own signal; when future i is done, a done-callback
     // signals task i - 1. Releasing task 3 makes them finish 3, 2, 1, 0.
     let (txs, rxs): (Vec<_>, Vec<_>) = (0..4).map(|_| mpsc::channel::<()>()).unzip();
@@ -157,11 +162,9 @@ fn main() {
         let next = txs[i - 1].clone();
         futures[i].add_done_callback(move |_| next.send(()).unwrap());
     }
-    // as_completed takes its snapshot at the first next(). A future that is
-    // already done is yielded first; only then is task 3 released, so every
-    // task completes after the snapshot and is yielded in completion order.
-    let starter = pool.submit(|| usize::MAX).unwrap();
-    starter.result(None).unwrap();
+    // Task 3 is released only once the starter has been yielded, so every
+    // blocking task completes after the snapshot and is yielded in
+    // completion order.
     let mut all = futures.clone();
     all.push(starter.clone());
     let mut order = Vec::new();
@@ -176,12 +179,25 @@ fn main() {
     println!("completion order: {order:?}");
 
     println!("\n== wait(FIRST_EXCEPTION) ==");
+    // The first task waits for a gate that opens only after wait() returned:
+    // wait returns as soon as the second task has failed.
+    let (gate_tx, gate_rx) = mpsc::channel::<()>();
     let fs = vec![
-        pool.submit(|| 1).unwrap(),
+        pool.submit(move || {
+            gate_rx.recv().unwrap();
+            1
+        })
+        .unwrap(),
         pool.submit(|| -> i32 { panic!("boom") }).unwrap(),
     ];
     let r = wait(&fs, None, ReturnWhen::FirstException);
-    println!("done: {}, not done: {}", r.done.len(), r.not_done.len());
+    println!(
+        "done: {} (the failed task), not done: {} (the gated one)",
+        r.done.len(),
+        r.not_done.len()
+    );
+    gate_tx.send(()).unwrap();
+    println!("gated task's result: {}", fs[0].result(None).unwrap());
 
     println!("\n== shutdown(wait=false, cancel_futures=true) ==");
     let one = ThreadPoolExecutor::builder()

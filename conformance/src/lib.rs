@@ -31,6 +31,7 @@
 mod adapter;
 pub mod adapters;
 mod check;
+#[cfg(feature = "diff")]
 pub mod diff;
 mod executor_adapter;
 pub mod gallery;
@@ -74,8 +75,9 @@ pub fn reference(cfg: Config) -> ExecutorAdapter<concurrent_futures::ThreadPoolE
     ExecutorAdapter::new(builder.build().expect("valid max_workers")).with_unsupported(Vec::new())
 }
 
-/// The README's examples, compiled as doctests.
-#[cfg(doctest)]
+/// The README's examples, compiled as doctests (one adapts the `threadpool`
+/// crate).
+#[cfg(all(doctest, feature = "third-party"))]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
 
@@ -85,6 +87,21 @@ pub mod __private {
         Adapter, Factory, KnownDeviation, Options, Scenario, check, groups::group, replay,
     };
     use std::sync::Arc;
+
+    /// Gives the macro's `executor:` closure its signature (so that `|cfg|`
+    /// needs no type annotation) and wraps what it builds.
+    pub fn executor_factory<E: concurrent_futures::Executor + 'static>(
+        f: impl Fn(crate::Config) -> E + Send + Sync + 'static,
+    ) -> impl Fn(crate::Config) -> crate::ExecutorAdapter<E> + Send + Sync + 'static {
+        move |cfg| crate::ExecutorAdapter::new(f(cfg))
+    }
+
+    /// Gives the macro's `adapter:` closure its signature.
+    pub fn adapter_factory<A: Adapter + 'static>(
+        f: impl Fn(crate::Config) -> A + Send + Sync + 'static,
+    ) -> impl Fn(crate::Config) -> A + Send + Sync + 'static {
+        f
+    }
 
     /// Reads a positive number from the environment variable `var`.
     fn env_number(var: &str) -> Option<u64> {

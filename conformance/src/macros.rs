@@ -35,12 +35,12 @@
 macro_rules! conformance_suite {
     (executor: $factory:expr $(, cases = $cases:expr)? $(, known = [$(($kc:expr, $kw:expr)),* $(,)?])? $(,)?) => {
         $crate::conformance_suite!(@tests
-            (|cfg: $crate::Config| $crate::ExecutorAdapter::new(($factory)(cfg)))
+            ($crate::__private::executor_factory($factory))
             (None $(.or(Some($cases)))?)
             [$($(($kc, $kw)),*)?]);
     };
     (adapter: $factory:expr $(, cases = $cases:expr)? $(, known = [$(($kc:expr, $kw:expr)),* $(,)?])? $(,)?) => {
-        $crate::conformance_suite!(@tests ($factory) (None $(.or(Some($cases)))?) [$($(($kc, $kw)),*)?]);
+        $crate::conformance_suite!(@tests ($crate::__private::adapter_factory($factory)) (None $(.or(Some($cases)))?) [$($(($kc, $kw)),*)?]);
     };
     (@tests ($factory:expr) ($cases:expr) $known:tt) => {
         #[cfg(test)]

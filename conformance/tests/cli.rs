@@ -1,12 +1,18 @@
-//! The command: bad arguments get a clear message and exit status 2; a
-//! passing executor exits 0; a failing gallery executor exits 1 and names
-//! the clause.
+//! The two commands, run as built: bad arguments (unknown, malformed,
+//! out of range, not UTF-8, conflicting) get one line on stderr and exit
+//! status 2; a closed stdout ends them quietly; the progress line is not
+//! drawn with `\r` when stderr is not a terminal; a passing executor exits
+//! 0; a failing gallery executor exits 1 and names the clause.
 
-use std::process::Command;
+use std::process::{Command, Stdio};
 
-fn kit(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_concurrent-futures-conformance"))
+const KIT: &str = env!("CARGO_BIN_EXE_concurrent-futures-conformance");
+const DIFFERENTIAL: &str = env!("CARGO_BIN_EXE_differential");
+
+fn run(program: &str, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(program)
         .args(args)
+        .stdin(Stdio::null())
         .output()
         .expect("run the command");
     (
@@ -16,27 +22,233 @@ fn kit(args: &[&str]) -> (i32, String, String) {
     )
 }
 
+fn kit(args: &[&str]) -> (i32, String, String) {
+    run(KIT, args)
+}
+
+/// Asserts that `args` are refused with exit status 2 and exactly one line
+/// on stderr containing `says`, before anything runs (stdout stays empty).
+fn refused(program: &str, args: &str, says: &str) {
+    let args: Vec<&str> = args.split(' ').collect();
+    let (code, out, err) = run(program, &args);
+    assert_eq!(code, 2, "{args:?}: {err}");
+    assert!(err.contains(says), "{args:?}: {err}");
+    assert_eq!(err.lines().count(), 1, "{args:?}: one line, got {err:?}");
+    assert!(!err.contains("panicked"), "{args:?}: {err}");
+    assert!(out.is_empty(), "{args:?}: {out}");
+}
+
 #[test]
-fn cli_bad_arguments_exit_2_with_a_message() {
+fn cli_bad_arguments_exit_2_with_one_line() {
     for (args, says) in [
-        (&["--cases", "abc"][..], "not a non-negative integer"),
-        (&["--cases", "0"][..], "--cases must be"),
-        (&["--executor", "nope"][..], "unknown executor 'nope'"),
-        (&["--format", "xml"][..], "not table, json or junit"),
-        (&["--group", "nope"][..], "unknown group 'nope'"),
-        (&["--seed"][..], "--seed needs a value"),
-        (&["--bogus"][..], "unknown argument '--bogus'"),
+        ("--cases abc", "'abc' is not a non-negative integer"),
+        ("--cases -1", "not a non-negative integer"),
+        ("--executor nope", "unknown executor 'nope'"),
+        ("--format xml", "not table, json or junit"),
+        ("--group nope", "unknown group 'nope'"),
+        ("--seed", "--seed needs a number"),
+        ("--bogus", "unknown argument '--bogus'"),
+        ("--list=yes", "--list takes no value"),
     ] {
-        let (code, _, err) = kit(args);
-        assert_eq!(code, 2, "{args:?}");
-        assert!(err.contains(says), "{args:?}: {err}");
-        assert!(err.contains("usage:"), "{args:?}: {err}");
+        refused(KIT, args, says);
+    }
+    for (args, says) in [
+        ("--scenarios x", "'x' is not a non-negative integer"),
+        ("--executor nomodule", "is not module:callable"),
+        ("--out", "--out needs a file"),
+        ("--bogus", "unknown argument '--bogus'"),
+    ] {
+        refused(DIFFERENTIAL, args, says);
     }
 }
 
 #[test]
+fn cli_numbers_beyond_range_are_out_of_range() {
+    for (args, says) in [
+        ("--cases 0", "--cases: 0 is out of range"),
+        ("--cases 4294967296", "--cases: 4294967296 is out of range"),
+        ("--cases=99999999999999999999999", "is out of range"),
+        (
+            "--seed 0x10000000000000000",
+            "--seed: 0x10000000000000000 is out of range",
+        ),
+        ("--patience 0", "--patience: 0 is out of range"),
+        ("--patience 86400001", "is out of range"),
+    ] {
+        refused(KIT, args, says);
+    }
+    for (args, says) in [
+        (
+            "--scenarios 4294967296",
+            "--scenarios: 4294967296 is out of range",
+        ),
+        (
+            "--others 99999999999",
+            "--others: 99999999999 is out of range",
+        ),
+        (
+            "--shrink 4294967296",
+            "--shrink: 4294967296 is out of range",
+        ),
+        ("--seed 18446744073709551616", "is out of range"),
+        ("--scenarios 0", "--scenarios: 0 is out of range"),
+    ] {
+        refused(DIFFERENTIAL, args, says);
+    }
+}
+
+#[test]
+fn cli_conflicting_options_exit_2() {
+    for (args, says) in [
+        (
+            "--list --gallery",
+            "--list and --gallery cannot be combined",
+        ),
+        (
+            "--gallery --list",
+            "--list and --gallery cannot be combined",
+        ),
+        (
+            "--list --executor reference",
+            "--list takes no other option (got --executor)",
+        ),
+        (
+            "--cases 3 --list",
+            "--list takes no other option (got --cases)",
+        ),
+        (
+            "--gallery --format json",
+            "--gallery takes only --cases and --seed (got --format)",
+        ),
+        (
+            "--gallery --executor reference",
+            "--gallery takes only --cases and --seed (got --executor)",
+        ),
+        (
+            "--group wait --gallery",
+            "--gallery takes only --cases and --seed (got --group)",
+        ),
+        ("--gallery --patience 10", "(got --patience)"),
+        ("--cases 3 --cases 4", "--cases given twice"),
+        ("--format json --format=table", "--format given twice"),
+        (
+            "--executor reference --executor reference",
+            "--executor reference given twice",
+        ),
+        ("--group wait --group wait", "--group wait given twice"),
+        ("--list --list", "--list given twice"),
+    ] {
+        refused(KIT, args, says);
+    }
+    for (args, says) in [
+        (
+            "--probes --replay x.json",
+            "--replay and --probes cannot be combined",
+        ),
+        (
+            "--probes --executor m:c",
+            "--probes takes only --python (got --executor)",
+        ),
+        (
+            "--probes --scenarios 3",
+            "--probes takes only --python (got --scenarios)",
+        ),
+        (
+            "--replay x.json --seed 3",
+            "--replay takes only --python, --executor and --isolated (got --seed)",
+        ),
+        ("--replay x.json --out r.md", "(got --out)"),
+        ("--seed 1 --seed 2", "--seed given twice"),
+    ] {
+        refused(DIFFERENTIAL, args, says);
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn cli_non_utf8_argument_exits_2_without_a_panic() {
+    use std::os::unix::ffi::OsStrExt;
+    for program in [KIT, DIFFERENTIAL] {
+        for args in [
+            vec![
+                std::ffi::OsStr::from_bytes(b"--executor"),
+                std::ffi::OsStr::from_bytes(b"r\xffe"),
+            ],
+            vec![std::ffi::OsStr::from_bytes(b"--\xff")],
+        ] {
+            let out = Command::new(program).args(&args).output().unwrap();
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{program} {args:?}: {err}");
+            assert!(err.contains("is not valid UTF-8"), "{program}: {err}");
+            assert_eq!(err.lines().count(), 1, "{program}: {err}");
+            assert!(!err.contains("panicked"), "{program}: {err}");
+        }
+    }
+}
+
+#[cfg(unix)]
+/// A pipe whose reading end is already closed: `true` reads nothing and
+/// exits, and its stdin is handed on as another process's stdout, so every
+/// write there fails with a broken pipe, deterministically.
+fn closed_pipe() -> Stdio {
+    let mut reader = Command::new("true")
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("run true");
+    let write_end = reader.stdin.take().unwrap();
+    reader.wait().unwrap();
+    Stdio::from(write_end)
+}
+
+#[cfg(unix)]
+#[test]
+fn cli_closed_stdout_ends_quietly() {
+    for (program, args) in [
+        (KIT, &["--list"][..]),
+        (KIT, &["--help"][..]),
+        (DIFFERENTIAL, &["--help"][..]),
+    ] {
+        let out = Command::new(program)
+            .args(args)
+            .stdout(closed_pipe())
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.is_empty(), "{program} {args:?} wrote to stderr: {err}");
+        assert_eq!(out.status.code(), Some(141), "{program} {args:?}");
+    }
+    // With stdout open, the same commands succeed and print everything.
+    let (code, out, _) = kit(&["--list"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.starts_with("executors:\n") && out.contains("clause groups:"),
+        "{out}"
+    );
+}
+
+#[test]
+fn cli_help_states_the_rules_and_exits_0() {
+    let (code, out, err) = kit(&["--help"]);
+    assert_eq!(code, 0, "{err}");
+    for rule in [
+        "takes only --cases and --seed",
+        "takes no other option",
+        "given once",
+    ] {
+        assert!(out.contains(rule), "{rule}: {out}");
+    }
+    let (code, out, err) = run(DIFFERENTIAL, &["--help"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("--replay and --probes cannot be combined"),
+        "{out}"
+    );
+}
+
+#[test]
 fn cli_passing_executor_exits_0_and_prints_the_matrix() {
-    let (code, out, _) = kit(&[
+    let (code, out, err) = kit(&[
         "--executor",
         "reference",
         "--cases",
@@ -46,6 +258,12 @@ fn cli_passing_executor_exits_0_and_prints_the_matrix() {
     ]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("| WAIT-ALLCOMPLETED-1 | pass |"), "{out}");
+    // stderr is a pipe here, not a terminal: no progress drawn with '\r',
+    // one plain line for the executor.
+    assert!(!err.contains('\r'), "{err:?}");
+    let done: Vec<&str> = err.lines().filter(|l| l.contains("done in")).collect();
+    assert_eq!(done.len(), 1, "{err}");
+    assert!(done[0].starts_with("[1/1] reference"), "{err}");
 }
 
 #[test]

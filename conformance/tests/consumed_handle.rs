@@ -11,7 +11,7 @@
 //! slot, so SHUT-WAIT-1 holds.
 
 use concurrent_futures_conformance::adapters::{SlotHandle, join_in_background, outcome_of_join};
-use concurrent_futures_conformance::{Adapter, Config, Feature, Outcome, Rejected, Task};
+use concurrent_futures_conformance::{Adapter, Feature, Outcome, Rejected, Task};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -67,7 +67,7 @@ impl Adapter for ThreadPerTask {
 }
 
 concurrent_futures_conformance::conformance_suite!(
-    adapter: |_cfg: Config| ThreadPerTask { tasks: Mutex::new(Some(Vec::new())) },
+    adapter: |_cfg| ThreadPerTask { tasks: Mutex::new(Some(Vec::new())) },
     known = [
         ("POOL-MAX-1", "one thread per task: nothing bounds how many run at once"),
         ("EXE-SUBMIT-3", "one thread per task: no queue, so no submission order to start in"),

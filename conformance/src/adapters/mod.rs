@@ -1,17 +1,29 @@
 //! Adapters for executors nobody here wrote, run in CI, and the registry of
 //! every executor the binary knows by name.
+//!
+//! The tokio, rayon and threadpool adapters, and their registry entries,
+//! need the `third-party` feature (on by default); the result-slot helpers
+//! ([`Slot`], [`SlotHandle`], [`run_caught`]) are always available.
 
+#[cfg(feature = "third-party")]
 mod rayon_pool;
+// `slot_job` serves the third-party adapters only.
+#[cfg_attr(not(feature = "third-party"), allow(dead_code))]
 mod slot;
+#[cfg(feature = "third-party")]
 mod threadpool_crate;
+#[cfg(feature = "third-party")]
 mod tokio_blocking;
 
+#[cfg(feature = "third-party")]
 pub use rayon_pool::RayonPool;
 pub use slot::{
     HANDLELESS_POOL_LACKS, Slot, SlotHandle, join_in_background, outcome_of_join, panic_message,
     run_caught,
 };
+#[cfg(feature = "third-party")]
 pub use threadpool_crate::ThreadPoolCrate;
+#[cfg(feature = "third-party")]
 pub use tokio_blocking::{TokioBlocking, TokioTask};
 
 use crate::check::check_with_progress;
@@ -41,7 +53,8 @@ pub struct Entry {
     pub known: &'static [Known],
 }
 
-/// The executors checked by default: the reference and the third-party ones.
+/// The executors checked by default: the reference and the third-party ones
+/// (those with the `third-party` feature).
 pub const EXECUTORS: &[Entry] = &[
     Entry {
         name: "reference",
@@ -53,16 +66,19 @@ pub const EXECUTORS: &[Entry] = &[
         about: "a minimal Executor-trait pool (src/gallery/toy_pool.rs) without flaws",
         known: &[],
     },
+    #[cfg(feature = "third-party")]
     Entry {
         name: "tokio",
         about: "tokio::runtime::Runtime::spawn_blocking with its JoinHandle (max_blocking_threads = workers); shutdown waits, then drops the runtime",
         known: TOKIO_KNOWN,
     },
+    #[cfg(feature = "third-party")]
     Entry {
         name: "rayon",
         about: "rayon::ThreadPool::spawn plus a result slot (num_threads = workers)",
         known: RAYON_KNOWN,
     },
+    #[cfg(feature = "third-party")]
     Entry {
         name: "threadpool",
         about: "threadpool::ThreadPool::execute plus a result slot, join() as shutdown(wait=True)",
@@ -70,6 +86,7 @@ pub const EXECUTORS: &[Entry] = &[
     },
 ];
 
+#[cfg(feature = "third-party")]
 const TOKIO_KNOWN: &[Known] = &[
     Known {
         clause: "FUT-CANCEL-1",
@@ -80,10 +97,12 @@ const TOKIO_KNOWN: &[Known] = &[
         why: "abort() returns nothing and cannot stop a started blocking task; the adapter can only report 'not finished yet' as cancelled",
     },
 ];
+#[cfg(feature = "third-party")]
 const RAYON_KNOWN: &[Known] = &[Known {
     clause: "SHUT-WAIT-1",
     why: "dropping a rayon ThreadPool does not wait for spawned jobs, and rayon offers no join",
 }];
+#[cfg(feature = "third-party")]
 const THREADPOOL_KNOWN: &[Known] = &[Known {
     clause: "SHUT-REJECT-1",
     why: "the pool has no shut-down state: execute() after join() is accepted and runs",
@@ -117,8 +136,11 @@ pub fn with_named<W: WithFactory>(name: &str, job: W) -> Option<W::Out> {
             ))
             .with_unsupported(Vec::new())
         })),
+        #[cfg(feature = "third-party")]
         "tokio" => job.with(Arc::new(TokioBlocking::new)),
+        #[cfg(feature = "third-party")]
         "rayon" => job.with(Arc::new(RayonPool::new)),
+        #[cfg(feature = "third-party")]
         "threadpool" => job.with(Arc::new(ThreadPoolCrate::new)),
         other => {
             let bug = Bug::from_name(other.strip_prefix("gallery:")?)?;

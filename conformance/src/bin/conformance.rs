@@ -4,13 +4,17 @@
 //! ```text
 //! cargo run --release -p concurrent-futures-conformance -- \
 //!     [--executor NAME]... [--cases N] [--seed S] [--format table|json|junit]
-//!     [--group NAME]... [--patience MS] [--gallery] [--list]
+//!     [--group NAME]... [--patience MS]
+//! concurrent-futures-conformance --executor NAME --replay TEXT [--patience MS]
+//! concurrent-futures-conformance --gallery [--cases N] [--seed S]
+//! concurrent-futures-conformance --list
 //! ```
 //!
 //! Exits 0 when every executor passes every clause it claims (clauses it
-//! declares unsupported are `n/a`; clauses listed as known deviations of a
-//! third-party executor are reported with their reason), 1 when a claimed
-//! clause fails (or a gallery bug survives), 2 on bad arguments.
+//! declares unsupported are `n/a`; declared deviations are `known`, with
+//! their reason), 1 when a claimed clause fails or a declared deviation no
+//! longer does (`STALE`; or a gallery bug survives; or a replayed scenario
+//! violates a clause), 2 on bad arguments, 141 when stdout is closed early. The rules for combining options are in `USAGE`.
 
 use concurrent_futures_conformance::adapters::{
     EXECUTORS, check_named, entry, options_for, replay_named,
@@ -19,27 +23,43 @@ use concurrent_futures_conformance::gallery::{Bug, gallery_options, hunt};
 use concurrent_futures_conformance::{
     GROUPS, Options, Report, Scenario, render_json_all, render_junit_all, render_matrix,
 };
-use std::io::Write;
+use shared::{Argv, Progress, note, number, print, usage_error};
 use std::process::ExitCode;
+
+#[path = "shared/mod.rs"]
+mod shared;
+
+const PROGRAM: &str = "concurrent-futures-conformance";
 
 const USAGE: &str = "\
 usage: concurrent-futures-conformance [--executor NAME]... [--cases N] [--seed S]
                                       [--format table|json|junit] [--group NAME]... [--patience MS]
-       concurrent-futures-conformance --gallery [--cases N] [--seed S]
+                                      [--shrink-runs N] [--shrink-time S]
        concurrent-futures-conformance --executor NAME --replay TEXT [--patience MS]
+       concurrent-futures-conformance --gallery [--cases N] [--seed S]
        concurrent-futures-conformance --list
+       concurrent-futures-conformance --help
 
   --executor NAME   check this executor (repeatable; default: every executor in --list)
-  --cases N         generated scenarios per clause group (default 256)
+  --cases N         generated scenarios per clause group, 1 to 4294967295 (default 256)
   --seed S          seed for scenario generation, decimal or 0x-hex (default 0xc0ffee)
   --format F        table (default), json or junit
   --group NAME      only this clause group (repeatable)
-  --patience MS     how long to wait for what must happen before calling it a hang (default 2000)
-  --shrink-runs N   run at most N scenarios minimising one failure (default 2000)
-  --shrink-time S   spend at most S seconds minimising one failure (default 60)
-  --replay TEXT     run one scenario (the replay text a failure prints) on one executor
-  --gallery         run the kit on every deliberately broken executor and print the kill rate
-  --list            list executors, gallery bugs and clause groups";
+  --patience MS     how long to wait for what must happen before it may be a hang,
+                    1 to 86400000 (default 2000; a hang is confirmed with 5 times as long)
+  --shrink-runs N   scenarios run at most while minimising one failure (default 2000)
+  --shrink-time S   seconds spent at most minimising one failure (default 60)
+  --replay TEXT     run one scenario (the replay text a failure prints) on one --executor;
+                    takes only --executor and --patience
+  --gallery         run the kit on every deliberately broken executor and print the kill rate;
+                    takes only --cases and --seed
+  --list            list executors, gallery bugs and clause groups; takes no other option
+
+Options are given once each (--executor and --group once per name); a value may be attached
+(--cases=64). Exit status: 0 every claimed clause passes (with --gallery: every bug is killed),
+1 a claimed clause fails or a declared deviation no longer does (a bug survives; a replayed
+scenario violates a clause that is not a known deviation), 2 bad arguments, 141 stdout closed.
+A progress line is shown on stderr when it is a terminal, else one line per executor.";
 
 #[derive(Debug, PartialEq)]
 enum Format {
@@ -48,43 +68,51 @@ enum Format {
     Junit,
 }
 
+/// What the command line asks for.
+enum Mode {
+    Run,
+    Replay(Scenario),
+    Gallery,
+    List,
+    Help,
+}
+
 struct Args {
+    mode: Mode,
     executors: Vec<String>,
     options: Options,
     format: Format,
-    gallery: bool,
-    list: bool,
-    replay: Option<Scenario>,
 }
 
-fn parse_number(flag: &str, value: Option<String>) -> Result<u64, String> {
-    let v = value.ok_or_else(|| format!("{flag} needs a value"))?;
-    let parsed = match v.strip_prefix("0x").or_else(|| v.strip_prefix("0X")) {
-        Some(hex) => u64::from_str_radix(hex, 16),
-        None => v.parse(),
-    };
-    parsed.map_err(|_| format!("{flag}: '{v}' is not a non-negative integer"))
-}
+/// The options that only a run of executors takes (not --gallery, not --list).
+const RUN_ONLY: &[&str] = &[
+    "--executor",
+    "--format",
+    "--group",
+    "--patience",
+    "--shrink-runs",
+    "--shrink-time",
+];
 
-fn parse(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
+/// The options a replay takes besides --replay.
+const REPLAY_TAKES: &[&str] = &["--executor", "--patience"];
+
+fn parse(mut argv: Argv) -> Result<Args, String> {
     let mut args = Args {
+        mode: Mode::Run,
         executors: Vec::new(),
         options: Options::default(),
         format: Format::Table,
-        gallery: false,
-        list: false,
-        replay: None,
     };
-    let mut groups = Vec::new();
-    while let Some(arg) = argv.next() {
-        let (flag, inline) = match arg.split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
-            _ => (arg.clone(), None),
-        };
-        let mut value = || inline.clone().or_else(|| argv.next());
+    let mut groups: Vec<String> = Vec::new();
+    let mut given: Vec<&'static str> = Vec::new();
+    let (mut gallery, mut list) = (false, false);
+    let mut replay: Option<Scenario> = None;
+    while let Some((flag, inline)) = argv.next_flag() {
         match flag.as_str() {
             "--executor" => {
-                let name = value().ok_or("--executor needs a name (see --list)")?;
+                given.push("--executor");
+                let name = argv.value(&flag, inline, "a name (see --list)")?;
                 let known = entry(&name).is_some()
                     || name
                         .strip_prefix("gallery:")
@@ -93,66 +121,121 @@ fn parse(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
                 if !known {
                     return Err(format!("unknown executor '{name}' (see --list)"));
                 }
+                argv.once(&format!("--executor {name}"))?;
                 args.executors.push(name);
             }
             "--cases" => {
-                let n = parse_number("--cases", value())?;
-                if n == 0 || n > u32::MAX as u64 {
-                    return Err("--cases must be between 1 and 4294967295".into());
-                }
-                args.options.cases = n as u32;
+                given.push("--cases");
+                argv.once(&flag)?;
+                let v = argv.value(&flag, inline, "a number")?;
+                args.options.cases = number(&flag, &v, 1, u32::MAX.into())? as u32;
             }
-            "--seed" => args.options.seed = parse_number("--seed", value())?,
+            "--seed" => {
+                given.push("--seed");
+                argv.once(&flag)?;
+                let v = argv.value(&flag, inline, "a number")?;
+                args.options.seed = number(&flag, &v, 0, u64::MAX)?;
+            }
             "--patience" => {
-                let ms = parse_number("--patience", value())?;
-                if ms == 0 {
-                    return Err("--patience must be at least 1 ms".into());
-                }
+                given.push("--patience");
+                argv.once(&flag)?;
+                let v = argv.value(&flag, inline, "a number of milliseconds")?;
+                let ms = number(&flag, &v, 1, 86_400_000)?;
                 args.options.timing.patience = std::time::Duration::from_millis(ms);
             }
             "--format" => {
-                args.format = match value().as_deref() {
-                    Some("table") => Format::Table,
-                    Some("json") => Format::Json,
-                    Some("junit") => Format::Junit,
-                    Some(other) => {
+                given.push("--format");
+                argv.once(&flag)?;
+                args.format = match argv
+                    .value(&flag, inline, "a value: table, json or junit")?
+                    .as_str()
+                {
+                    "table" => Format::Table,
+                    "json" => Format::Json,
+                    "junit" => Format::Junit,
+                    other => {
                         return Err(format!("--format: '{other}' is not table, json or junit"));
                     }
-                    None => return Err("--format needs a value: table, json or junit".into()),
                 }
             }
             "--group" => {
-                let g = value().ok_or("--group needs a name (see --list)")?;
+                given.push("--group");
+                let g = argv.value(&flag, inline, "a name (see --list)")?;
                 if !GROUPS.iter().any(|x| x.name == g) {
                     return Err(format!("unknown group '{g}' (see --list)"));
                 }
+                argv.once(&format!("--group {g}"))?;
                 groups.push(g);
             }
             "--shrink-runs" => {
-                let n = parse_number("--shrink-runs", value())?;
-                args.options.max_shrink_iters = u32::try_from(n)
-                    .map_err(|_| "--shrink-runs must be at most 4294967295".to_string())?;
+                given.push("--shrink-runs");
+                argv.once(&flag)?;
+                let v = argv.value(&flag, inline, "a number")?;
+                args.options.max_shrink_iters = number(&flag, &v, 0, u32::MAX.into())? as u32;
             }
             "--shrink-time" => {
-                let secs = parse_number("--shrink-time", value())?;
+                given.push("--shrink-time");
+                argv.once(&flag)?;
+                let v = argv.value(&flag, inline, "a number of seconds")?;
+                let secs = number(&flag, &v, 0, 86_400)?;
                 args.options.max_shrink_time = std::time::Duration::from_secs(secs);
             }
             "--replay" => {
-                let text = value().ok_or("--replay needs a scenario's replay text")?;
-                args.replay =
-                    Some(Scenario::from_replay(&text).map_err(|e| format!("--replay: {e}"))?);
+                argv.once(&flag)?;
+                let text = argv.value(&flag, inline, "a scenario's replay text")?;
+                replay = Some(Scenario::from_replay(&text).map_err(|e| format!("--replay: {e}"))?);
             }
-            "--gallery" => args.gallery = true,
-            "--list" => args.list = true,
-            "-h" | "--help" => return Err(String::new()),
+            "--gallery" | "--list" | "-h" | "--help" if inline.is_some() => {
+                return Err(format!("{flag} takes no value"));
+            }
+            "--gallery" => {
+                argv.once(&flag)?;
+                gallery = true;
+            }
+            "--list" => {
+                argv.once(&flag)?;
+                list = true;
+            }
+            "-h" | "--help" => {
+                args.mode = Mode::Help;
+                return Ok(args);
+            }
             other => return Err(format!("unknown argument '{other}'")),
         }
     }
+    if gallery && list {
+        return Err("--list and --gallery cannot be combined".into());
+    }
+    if let Some(scenario) = replay {
+        if gallery || list {
+            return Err("--replay cannot be combined with --gallery or --list".into());
+        }
+        if let Some(flag) = given.iter().find(|f| !REPLAY_TAKES.contains(f)) {
+            return Err(format!(
+                "--replay takes only --executor and --patience (got {flag})"
+            ));
+        }
+        if args.executors.len() != 1 {
+            return Err("--replay needs exactly one --executor".into());
+        }
+        args.mode = Mode::Replay(scenario);
+    }
+    if list {
+        if let Some(flag) = given.first() {
+            return Err(format!("--list takes no other option (got {flag})"));
+        }
+        args.mode = Mode::List;
+    }
+    if gallery {
+        if let Some(flag) = given.iter().find(|f| RUN_ONLY.contains(f)) {
+            return Err(format!(
+                "--gallery takes only --cases and --seed (got {flag})"
+            ));
+        }
+        args.mode = Mode::Gallery;
+    }
     if !groups.is_empty() {
         args.options.groups = Some(groups);
-    }
-    if args.replay.is_some() && args.executors.len() != 1 {
-        return Err("--replay needs exactly one --executor".into());
     }
     if args.executors.is_empty() {
         args.executors = EXECUTORS.iter().map(|e| e.name.to_string()).collect();
@@ -160,19 +243,25 @@ fn parse(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
     Ok(args)
 }
 
-fn list() {
-    println!("executors:");
+fn list() -> String {
+    let mut s = String::from("executors:\n");
     for e in EXECUTORS {
-        println!("  {:<12} {}", e.name, e.about);
+        s.push_str(&format!("  {:<12} {}\n", e.name, e.about));
     }
-    println!("gallery (as gallery:NAME):");
+    s.push_str("gallery (as gallery:NAME):\n");
     for b in Bug::ALL {
-        println!("  {:<36} breaks {}", b.name(), b.clauses()[0]);
+        s.push_str(&format!("  {:<36} breaks {}\n", b.name(), b.clauses()[0]));
     }
-    println!("clause groups:");
+    s.push_str("clause groups:\n");
     for g in GROUPS {
-        println!("  {:<13} {} ({} clauses)", g.name, g.title, g.clauses.len());
+        s.push_str(&format!(
+            "  {:<13} {} ({} clauses)\n",
+            g.name,
+            g.title,
+            g.clauses.len()
+        ));
     }
+    s
 }
 
 fn render_table(reports: &[Report]) -> String {
@@ -195,49 +284,51 @@ fn run_replay(name: &str, scenario: &Scenario, options: &Options) -> ExitCode {
     let options = options_for(name, options);
     let run = replay_named(name, scenario, &options).expect("validated name");
     let failed_at = run.result.as_ref().err().and_then(|v| v.step);
-    print!("{name}: {}", scenario.render(Some((&run.trace, failed_at))));
-    match run.result {
+    let mut out = format!("{name}: {}", scenario.render(Some((&run.trace, failed_at))));
+    let code = match run.result {
         Ok(()) => {
-            println!("no violation");
+            out.push_str("no violation\n");
             ExitCode::SUCCESS
         }
         Err(v) => {
-            println!("  {v}");
+            out.push_str(&format!("  {v}\n"));
             match options.known.iter().find(|k| k.clause == v.clause) {
                 Some(k) => {
-                    println!("  known deviation of {name}: {}", k.why);
+                    out.push_str(&format!("  known deviation of {name}: {}\n", k.why));
                     ExitCode::SUCCESS
                 }
                 None => ExitCode::from(1),
             }
         }
-    }
+    };
+    print(&out);
+    code
 }
 
 fn run_gallery(options: &Options) -> ExitCode {
-    let options = gallery_options(options.cases.min(128), options.seed);
+    let options = gallery_options(options.cases, options.seed);
+    let mut progress = Progress::new();
     let mut killed = 0;
     for (i, bug) in Bug::ALL.iter().enumerate() {
-        eprint!("\r[{}/{}] {:<40}", i + 1, Bug::ALL.len(), bug.name());
-        let _ = std::io::stderr().flush();
+        progress.status(&format!("[{}/{}] {}", i + 1, Bug::ALL.len(), bug.name()));
         let kill = hunt(*bug, &options);
         if kill.killed {
             killed += 1;
         }
-        println!(
-            "{:<36} {:<7} expected {:<22} flagged {}",
+        progress.finish();
+        print(&format!(
+            "{:<36} {:<7} expected {:<22} flagged {}\n",
             bug.name(),
             if kill.killed { "killed" } else { "ALIVE" },
             bug.clauses()[0],
             kill.flagged.join(", ")
-        );
+        ));
     }
-    eprintln!();
     let total = Bug::ALL.len();
-    println!(
-        "kill rate: {killed}/{total} ({:.0}%)",
+    print(&format!(
+        "kill rate: {killed}/{total} ({:.0}%)\n",
         100.0 * killed as f64 / total as f64
-    );
+    ));
     if killed == total {
         ExitCode::SUCCESS
     } else {
@@ -246,54 +337,49 @@ fn run_gallery(options: &Options) -> ExitCode {
 }
 
 fn main() -> ExitCode {
-    let args = match parse(std::env::args().skip(1)) {
+    let args = match Argv::from_env().and_then(parse) {
         Ok(a) => a,
-        Err(msg) if msg.is_empty() => {
-            println!("{USAGE}");
+        Err(msg) => return usage_error(PROGRAM, &msg),
+    };
+    match args.mode {
+        Mode::Help => {
+            print(&format!("{USAGE}\n"));
             return ExitCode::SUCCESS;
         }
-        Err(msg) => {
-            eprintln!("error: {msg}\n\n{USAGE}");
-            return ExitCode::from(2);
+        Mode::List => {
+            print(&list());
+            return ExitCode::SUCCESS;
         }
-    };
-    if args.list {
-        list();
-        return ExitCode::SUCCESS;
-    }
-    if args.gallery {
-        return run_gallery(&args.options);
-    }
-    if let Some(scenario) = &args.replay {
-        return run_replay(&args.executors[0], scenario, &args.options);
+        Mode::Gallery => return run_gallery(&args.options),
+        Mode::Replay(scenario) => return run_replay(&args.executors[0], &scenario, &args.options),
+        Mode::Run => {}
     }
     let mut reports = Vec::new();
     let n = args.executors.len();
+    let mut shown = Progress::new();
     for (i, name) in args.executors.iter().enumerate() {
         let mut progress = |group: &str, g: usize| {
-            eprint!(
-                "\r[{}/{n}] {name:<12} group {}/{} {group:<14}",
+            shown.status(&format!(
+                "[{}/{n}] {name:<12} group {}/{} {group}",
                 i + 1,
                 g + 1,
                 GROUPS.len()
-            );
-            let _ = std::io::stderr().flush();
+            ));
         };
         let report = check_named(name, &args.options, &mut progress).expect("validated name");
-        eprintln!(
-            "\r[{}/{n}] {name:<12} done in {:.1} s: {}{:20}",
+        shown.line(&format!(
+            "[{}/{n}] {name:<12} done in {:.1} s: {}",
             i + 1,
             report.seconds,
-            report.counts(),
-            ""
-        );
+            report.counts()
+        ));
         reports.push(report);
     }
-    match args.format {
-        Format::Table => print!("{}", render_table(&reports)),
-        Format::Json => print!("{}", render_json_all(&reports)),
-        Format::Junit => print!("{}", render_junit_all(&reports)),
-    }
+    print(&match args.format {
+        Format::Table => render_table(&reports),
+        Format::Json => render_json_all(&reports),
+        Format::Junit => render_junit_all(&reports),
+    });
     let bad: Vec<String> = reports
         .iter()
         .flat_map(|r| {
@@ -305,7 +391,7 @@ fn main() -> ExitCode {
     if bad.is_empty() {
         ExitCode::SUCCESS
     } else {
-        eprintln!("claimed clauses failed: {}", bad.join(", "));
+        note(&format!("claimed clauses failed: {}", bad.join(", ")));
         ExitCode::from(1)
     }
 }

@@ -23,29 +23,42 @@ use concurrent_futures_conformance::diff::python::{
     Driver, Interpreter, discover, probe_interpreter, probes,
 };
 use concurrent_futures_conformance::diff::report::render_markdown;
-use std::io::Write;
+use shared::{Argv, Progress, note, number, print, usage_error};
 use std::path::Path;
 use std::process::ExitCode;
+
+#[path = "shared/mod.rs"]
+mod shared;
 
 const USAGE: &str = "\
 usage: differential [--python default|all|3.N|PATH]... [--scenarios N] [--others N] [--seed S]
                     [--executor MODULE:CALLABLE] [--isolated] [--shrink N] [--out FILE]
        differential --replay FILE [--python ...] [--executor ...] [--isolated]
        differential --probes [--python ...]
+       differential --help
 
   --python P     which interpreters: default (python3 on PATH), all (default: every CPython 3.6+
                  found on PATH and through pyenv), a version such as 3.9, or an executable's path
                  (repeatable)
-  --scenarios N  scenarios run against the default python3 (default 300)
-  --others N     scenarios run against every other interpreter (default: as --scenarios)
+  --scenarios N  scenarios run against the default python3, 1 to 4294967295 (default 300)
+  --others N     scenarios run against every other interpreter, 0 to 4294967295
+                 (default: as --scenarios)
   --seed S       generator seed, decimal or 0x-hex (default 0xc0ffee)
   --executor E   the Python executor, as module:callable (default
                  concurrent.futures:ThreadPoolExecutor)
   --isolated     the executor runs tasks in other processes (no gates, no task log)
-  --shrink N     shrink steps per unexpected difference (default 200)
+  --shrink N     shrink steps per unexpected difference, 0 to 4294967295 (default 200)
   --out FILE     also write the Markdown report to FILE
-  --replay FILE  run one scenario (FORMAT.md JSON) on both sides and print the traces
-  --probes       print the version facts the scenarios cannot show, checked against the spec";
+  --replay FILE  run one scenario (FORMAT.md JSON) on both sides and print the traces;
+                 takes only --python, --executor and --isolated
+  --probes       print the version facts the scenarios cannot show, checked against the spec;
+                 takes only --python
+
+--replay and --probes cannot be combined. Options are given once each (--python is repeatable);
+a value may be attached (--seed=7). Exit status: 0 only expected differences, 1 an unexpected one,
+2 bad arguments or a missing interpreter, 141 stdout closed early.";
+
+const PROGRAM: &str = "differential";
 
 struct Args {
     pythons: Vec<String>,
@@ -56,18 +69,13 @@ struct Args {
     out: Option<String>,
     replay: Option<String>,
     probes: bool,
+    help: bool,
 }
 
-fn number(flag: &str, v: Option<String>) -> Result<u64, String> {
-    let v = v.ok_or_else(|| format!("{flag} needs a value"))?;
-    match v.strip_prefix("0x") {
-        Some(h) => u64::from_str_radix(h, 16),
-        None => v.parse(),
-    }
-    .map_err(|_| format!("{flag}: '{v}' is not a non-negative integer"))
-}
+/// The options of a campaign (not --replay, not --probes).
+const CAMPAIGN_ONLY: &[&str] = &["--scenarios", "--others", "--seed", "--shrink", "--out"];
 
-fn parse(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
+fn parse(mut argv: Argv) -> Result<Args, String> {
     let mut a = Args {
         pythons: Vec::new(),
         campaign: Campaign::default(),
@@ -77,27 +85,77 @@ fn parse(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
         out: None,
         replay: None,
         probes: false,
+        help: false,
     };
-    while let Some(flag) = it.next() {
+    let mut given: Vec<&'static str> = Vec::new();
+    let count = |argv: &mut Argv, flag: &str, inline, min| -> Result<u32, String> {
+        let v = argv.value(flag, inline, "a number")?;
+        Ok(number(flag, &v, min, u32::MAX.into())? as u32)
+    };
+    while let Some((flag, inline)) = argv.next_flag() {
+        if flag != "--python" {
+            argv.once(&flag)?;
+        }
         match flag.as_str() {
-            "--python" => a.pythons.push(it.next().ok_or("--python needs a value")?),
-            "--scenarios" => a.campaign.scenarios = number(&flag, it.next())? as u32,
-            "--others" => a.others = Some(number(&flag, it.next())? as u32),
-            "--seed" => a.campaign.seed = number(&flag, it.next())?,
-            "--shrink" => a.campaign.shrink_steps = number(&flag, it.next())? as u32,
+            "--python" => a.pythons.push(argv.value(&flag, inline, "a value")?),
+            "--scenarios" => {
+                given.push("--scenarios");
+                a.campaign.scenarios = count(&mut argv, &flag, inline, 1)?;
+            }
+            "--others" => {
+                given.push("--others");
+                a.others = Some(count(&mut argv, &flag, inline, 0)?);
+            }
+            "--seed" => {
+                given.push("--seed");
+                let v = argv.value(&flag, inline, "a number")?;
+                a.campaign.seed = number(&flag, &v, 0, u64::MAX)?;
+            }
+            "--shrink" => {
+                given.push("--shrink");
+                a.campaign.shrink_steps = count(&mut argv, &flag, inline, 0)?;
+            }
             "--executor" => {
-                let e = it.next().ok_or("--executor needs a value")?;
+                given.push("--executor");
+                let e = argv.value(&flag, inline, "a value")?;
                 if !e.contains(':') {
                     return Err(format!("--executor: '{e}' is not module:callable"));
                 }
                 a.executor = e;
             }
-            "--isolated" => a.isolated = true,
-            "--out" => a.out = Some(it.next().ok_or("--out needs a value")?),
-            "--replay" => a.replay = Some(it.next().ok_or("--replay needs a file")?),
+            "--out" => {
+                given.push("--out");
+                a.out = Some(argv.value(&flag, inline, "a file")?);
+            }
+            "--replay" => a.replay = Some(argv.value(&flag, inline, "a file")?),
+            "--isolated" | "--probes" | "-h" | "--help" if inline.is_some() => {
+                return Err(format!("{flag} takes no value"));
+            }
+            "--isolated" => {
+                given.push("--isolated");
+                a.isolated = true;
+            }
             "--probes" => a.probes = true,
-            "-h" | "--help" => return Err(String::new()),
+            "-h" | "--help" => {
+                a.help = true;
+                return Ok(a);
+            }
             other => return Err(format!("unknown argument '{other}'")),
+        }
+    }
+    if a.probes && a.replay.is_some() {
+        return Err("--replay and --probes cannot be combined".into());
+    }
+    if a.probes {
+        if let Some(flag) = given.first() {
+            return Err(format!("--probes takes only --python (got {flag})"));
+        }
+    }
+    if a.replay.is_some() {
+        if let Some(flag) = given.iter().find(|f| CAMPAIGN_ONLY.contains(f)) {
+            return Err(format!(
+                "--replay takes only --python, --executor and --isolated (got {flag})"
+            ));
         }
     }
     if a.pythons.is_empty() {
@@ -153,29 +211,26 @@ fn caps_of(i: &Interpreter, isolated: bool) -> Result<Caps, String> {
 }
 
 fn main() -> ExitCode {
-    let args = match parse(std::env::args().skip(1)) {
+    let args = match Argv::from_env().and_then(parse) {
         Ok(a) => a,
-        Err(e) if e.is_empty() => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Err(e) => {
-            eprintln!("differential: {e}\n{USAGE}");
-            return ExitCode::from(2);
-        }
+        Err(e) => return usage_error(PROGRAM, &e),
     };
+    if args.help {
+        print(&format!("{USAGE}\n"));
+        return ExitCode::SUCCESS;
+    }
     let (interpreters, missing) = match select(&args.pythons) {
         Ok(x) => x,
         Err(e) => {
-            eprintln!("differential: {e}");
+            note(&format!("differential: {e}"));
             return ExitCode::from(2);
         }
     };
     if !missing.is_empty() {
-        eprintln!(
+        note(&format!(
             "differential: CPython versions not found here: {}",
             missing.join(", ")
-        );
+        ));
     }
     if args.probes {
         let mut all_ok = true;
@@ -184,10 +239,10 @@ fn main() -> ExitCode {
                 Ok(p) => {
                     let checks = check_probes(i, &p);
                     all_ok &= checks.iter().all(|c| c.agrees);
-                    print!("{}", render_probes(i, &checks));
+                    print(&render_probes(i, &checks));
                 }
                 Err(e) => {
-                    eprintln!("differential: {e}");
+                    note(&format!("differential: {e}"));
                     return ExitCode::from(2);
                 }
             }
@@ -206,14 +261,14 @@ fn main() -> ExitCode {
         let caps = match caps_of(i, args.isolated) {
             Ok(c) => c,
             Err(e) => {
-                eprintln!("differential: {e}");
+                note(&format!("differential: {e}"));
                 return ExitCode::from(2);
             }
         };
         let mut driver = match Driver::start(i, &args.executor, args.isolated) {
             Ok(d) => d,
             Err(e) => {
-                eprintln!("differential: {e}");
+                note(&format!("differential: {e}"));
                 return ExitCode::from(2);
             }
         };
@@ -221,28 +276,36 @@ fn main() -> ExitCode {
         if !i.default {
             campaign.scenarios = args.others.unwrap_or(campaign.scenarios);
         }
-        eprintln!(
+        note(&format!(
             "== {} ({}) `{}`: {} scenarios",
             i.version,
             i.path.display(),
             args.executor,
             campaign.scenarios
-        );
+        ));
         let total = campaign.scenarios;
+        let mut progress = Progress::new();
         let tally = run(&mut driver, caps, &campaign, &mut |k, t| {
+            let line = format!(
+                "   {k}/{total}: {} agree, {} expected, {} unexpected, {} errors",
+                t.agreed,
+                t.expected.values().map(|(n, _)| n).sum::<u32>(),
+                t.unexpected.values().map(|u| u.count).sum::<u32>(),
+                t.errors.len()
+            );
+            // Every scenario on a terminal; every hundredth as a line.
             if k % 100 == 0 || k == total {
-                eprintln!(
-                    "   {k}/{total}: {} agree, {} expected, {} unexpected, {} errors",
-                    t.agreed,
-                    t.expected.values().map(|(n, _)| n).sum::<u32>(),
-                    t.unexpected.values().map(|u| u.count).sum::<u32>(),
-                    t.errors.len()
-                );
+                progress.line(&line);
+            } else {
+                progress.status(&line);
             }
         });
+        progress.finish();
         if let Some(e) = tally.errors.first() {
             if tally.errors.len() as u32 == tally.scenarios {
-                eprintln!("differential: the driver failed on every scenario: {e}");
+                note(&format!(
+                    "differential: the driver failed on every scenario: {e}"
+                ));
                 return ExitCode::from(2);
             }
         }
@@ -250,10 +313,10 @@ fn main() -> ExitCode {
     }
     let command = std::env::args().skip(1).collect::<Vec<_>>().join(" ");
     let report = render_markdown(&tallies, &missing, &format!("differential {command}"));
-    println!("{report}");
+    print(&format!("{report}\n"));
     if let Some(path) = &args.out {
         if let Err(e) = std::fs::write(path, &report) {
-            eprintln!("differential: cannot write {path}: {e}");
+            note(&format!("differential: cannot write {path}: {e}"));
             return ExitCode::from(2);
         }
     }
@@ -271,7 +334,7 @@ fn replay(file: &str, interpreters: &[Interpreter], args: &Args) -> ExitCode {
     let text = match std::fs::read_to_string(file) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("differential: cannot read {file}: {e}");
+            note(&format!("differential: cannot read {file}: {e}"));
             return ExitCode::from(2);
         }
     };
@@ -281,7 +344,7 @@ fn replay(file: &str, interpreters: &[Interpreter], args: &Args) -> ExitCode {
     {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("differential: {file}: {e}");
+            note(&format!("differential: {file}: {e}"));
             return ExitCode::from(2);
         }
     };
@@ -290,34 +353,31 @@ fn replay(file: &str, interpreters: &[Interpreter], args: &Args) -> ExitCode {
         let mut driver = match Driver::start(i, &args.executor, args.isolated) {
             Ok(d) => d,
             Err(e) => {
-                eprintln!("differential: {e}");
+                note(&format!("differential: {e}"));
                 return ExitCode::from(2);
             }
         };
         match run_pair(&mut driver, &s) {
             Err(e) => {
-                eprintln!("differential: {}: {e}", i.version);
+                note(&format!("differential: {}: {e}", i.version));
                 status = ExitCode::from(1);
             }
             Ok((r, p)) => {
                 let c = compare(&s, &r, &p, i.minor, args.isolated);
-                let mut out = std::io::stdout().lock();
-                let _ = writeln!(
-                    out,
-                    "{}\nreference: {r}\npython {}: {p}",
+                let mut text = format!(
+                    "{}\nreference: {r}\npython {}: {p}\n",
                     s.scenario, i.version
                 );
                 match c.difference {
-                    None => {
-                        let _ = writeln!(out, "=> agree");
-                    }
+                    None => text.push_str("=> agree\n"),
                     Some(d) => {
-                        let _ = writeln!(out, "=> {d}");
+                        text.push_str(&format!("=> {d}\n"));
                         if d.expected.is_none() {
                             status = ExitCode::from(1);
                         }
                     }
                 }
+                print(&text);
             }
         }
     }

@@ -1,7 +1,7 @@
 //! Differential testing against CPython and other Python executors.
 //!
-//! The kit's generated scenarios are serialised ([`format`]), run on the
-//! reference ([`reference`]) and on a Python executor through
+//! The kit's generated scenarios are serialised ([`mod@format`]), run on the
+//! reference ([`mod@reference`]) and on a Python executor through
 //! `conformance/python/cf_driver.py` ([`python`]), and the two traces are
 //! compared ([`compare`]), step by step, with the spec clause behind each
 //! difference. Intended differences are listed in the spec and expected
