@@ -971,7 +971,7 @@ impl<A: Adapter + 'static> Runner<A> {
                 format!("tasks started: {}", fmt_seq(&log.started)),
             ));
         }
-        if let Some(v) = self.extra_start(&self.model, &log) {
+        if let Some(v) = self.extra_start(&self.model, &log, false) {
             return Err(v);
         }
         if let Some(missing) = expected_started.difference(&started).next() {
@@ -993,9 +993,17 @@ impl<A: Adapter + 'static> Runner<A> {
     /// A task that has started although `model` (settled) did not start it:
     /// a cancelled one (the clause that cancelled it), one too many at once
     /// (POOL-MAX-1), or one out of turn (EXE-SUBMIT-3).
-    fn extra_start(&self, model: &Model, log: &LogInner) -> Option<Violation> {
+    fn extra_start(&self, model: &Model, log: &LogInner, accepted_only: bool) -> Option<Violation> {
         let started: BTreeSet<usize> = log.started.iter().copied().collect();
-        let extra = started.difference(&model.started).next()?;
+        let accepted = |t: &usize| {
+            model
+                .jobs
+                .iter()
+                .any(|j| j.items.iter().any(|i| i.id == *t))
+        };
+        let extra = started
+            .difference(&model.started)
+            .find(|t| !accepted_only || accepted(t))?;
         let forbidden: BTreeMap<usize, &str> = model.forbidden_tasks().into_iter().collect();
         let at_once = log.started.len() - log.finished.len();
         let clause = match forbidden.get(extra) {
@@ -1013,17 +1021,19 @@ impl<A: Adapter + 'static> Runner<A> {
         ))
     }
 
-    /// The root cause of a wrong observation: if a task has started that a
-    /// conforming executor would not have started by now, that is reported
-    /// instead (what was observed may follow from it, and whether the start
-    /// was noticed at the last settle or only now is timing).
+    /// The root cause of a wrong observation: if a task the executor was
+    /// rightly given has started although a conforming executor would not
+    /// have started it by now, that is reported instead (what was observed
+    /// may follow from it, and whether the start was noticed at the last
+    /// settle or only now is timing). Tasks it should have refused are left
+    /// out: their start follows from the refusal that failed.
     fn root_cause(&self, v: Violation) -> Violation {
         if v.kind != Kind::Wrong {
             return v;
         }
         let mut settled = self.model.clone();
         settled.settle();
-        self.extra_start(&settled, &self.log.snapshot())
+        self.extra_start(&settled, &self.log.snapshot(), true)
             .unwrap_or(v)
     }
 
