@@ -149,40 +149,47 @@ pub fn run_guarded<A: Adapter + 'static>(
     }
     let stall_limit = timing.patience + Duration::from_secs(1);
     let (mut beats, mut since) = (0u64, Instant::now());
-    fn progress(watch: &Watch) -> std::sync::MutexGuard<'_, Progress> {
-        watch.progress.lock().unwrap_or_else(|e| e.into_inner())
-    }
+    // A run that ended without a verdict of its own: what the runner was
+    // doing, and the trace so far.
+    let ended = |kind: Kind, expected: &str, observed: String| {
+        let p = watch.progress.lock().unwrap_or_else(|e| e.into_inner());
+        Run {
+            result: Err(Violation {
+                clause: p.clause.clone(),
+                kind,
+                step: p.step,
+                expected: format!("{} {expected}", p.doing),
+                observed,
+            }),
+            trace: Trace {
+                notes: p.notes.clone(),
+                teardown: p.teardown.clone(),
+            },
+        }
+    };
     loop {
         match rx.recv_timeout(timing.patience.min(Duration::from_millis(100))) {
             Ok(Ok((result, trace))) => return Run { result, trace },
             Ok(Err(panic)) => {
-                let p = progress(&watch);
-                return Run {
-                    result: Err(Violation {
-                        clause: p.clause.clone(),
-                        kind: Kind::Wrong,
-                        step: p.step,
-                        expected: format!("{} completes", p.doing),
-                        observed: format!(
-                            "the adapter panicked: {}",
-                            crate::adapters::panic_message(&*panic)
-                        ),
-                    }),
-                    trace: Trace {
-                        notes: p.notes.clone(),
-                        teardown: p.teardown.clone(),
-                    },
-                };
+                let message = crate::adapters::panic_message(&*panic);
+                return ended(
+                    Kind::Wrong,
+                    "completes",
+                    format!("the adapter panicked: {message}"),
+                );
             }
             Err(mpsc::RecvTimeoutError::Timeout) => {
-                let p = progress(&watch);
-                if p.beats != beats {
-                    (beats, since) = (p.beats, Instant::now());
+                let (clause, now) = {
+                    let p = watch.progress.lock().unwrap_or_else(|e| e.into_inner());
+                    (p.clause.clone(), p.beats)
+                };
+                if now != beats {
+                    (beats, since) = (now, Instant::now());
                     continue;
                 }
                 // A call that would only show a known failure again is not
                 // waited out.
-                let limit = if quick.contains(&p.clause) {
+                let limit = if quick.contains(&clause) {
                     QUICK_STALL
                 } else {
                     stall_limit
@@ -192,32 +199,12 @@ pub fn run_guarded<A: Adapter + 'static>(
                 }
                 // Unblock what can be unblocked; the stuck thread is abandoned.
                 watch.gates.open_all();
-                return Run {
-                    result: Err(Violation {
-                        clause: p.clause.clone(),
-                        kind: Kind::Stuck,
-                        step: p.step,
-                        expected: format!("{} returns", p.doing),
-                        observed: format!("stuck for {:?} (hang)", since.elapsed()),
-                    }),
-                    trace: Trace {
-                        notes: p.notes.clone(),
-                        teardown: p.teardown.clone(),
-                    },
-                };
+                let stuck = format!("stuck for {:?} (hang)", since.elapsed());
+                return ended(Kind::Stuck, "returns", stuck);
             }
             Err(mpsc::RecvTimeoutError::Disconnected) => {
-                let p = progress(&watch);
-                return Run {
-                    result: Err(Violation {
-                        clause: p.clause.clone(),
-                        kind: Kind::Wrong,
-                        step: p.step,
-                        expected: format!("{} completes", p.doing),
-                        observed: "the scenario runner ended without a verdict".to_string(),
-                    }),
-                    trace: Trace::default(),
-                };
+                let why = "the scenario runner ended without a verdict".to_string();
+                return ended(Kind::Wrong, "completes", why);
             }
         }
     }
@@ -295,7 +282,7 @@ impl<A: Adapter + 'static> Hunt<'_, A> {
             }
         }
         if self.known.contains_key(&v.clause) {
-            let replay = Some(scenario.to_replay());
+            let replay = scenario.to_replay();
             self.seen.insert(
                 v.clause.clone(),
                 Failure {
@@ -407,7 +394,7 @@ impl<A: Adapter + 'static> Hunt<'_, A> {
         }
         let (scenario, violation, trace) = best.unwrap_or(original);
         Failure {
-            replay: Some(scenario.to_replay()),
+            replay: scenario.to_replay(),
             violation,
             scenario,
             group: group.to_string(),
@@ -501,7 +488,7 @@ pub fn check_with_progress<A: Adapter + 'static>(
             && supported.contains(&Feature::Map)
             && supported.contains(&Feature::Timeouts)
         {
-            for (clause, outcome) in timing_probes::map_probes(&factory, options.timing) {
+            for (clause, outcome) in timing_probes::map_probes(&factory, options.timing, None) {
                 match outcome {
                     ProbeOutcome::Fail(f) if hunt.known.contains_key(&clause) => {
                         hunt.seen.entry(clause).or_insert(*f);
@@ -580,16 +567,75 @@ pub fn check_with_progress<A: Adapter + 'static>(
     }
 }
 
-/// Runs one scenario, as a replay: the result, confirmed like a generated
-/// case (a stuck run is run again with [`CONFIRM`] times the patience), and
-/// the trace of the run that decided.
-pub fn replay<A: Adapter + 'static>(
-    factory: Factory<A>,
-    scenario: &Scenario,
-    options: &Options,
-) -> Run {
+/// What a replay text names: a scenario, or a fixed timing probe
+/// (`probe:MAP-TIMEOUT-1`, `probe:MAP-DEADLINE-1`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Replay {
+    /// A scenario ([`Scenario::from_replay`]).
+    Scenario(Scenario),
+    /// The fixed probe of this clause.
+    Probe(&'static str),
+}
+
+impl Replay {
+    /// Parses a replay text; the error names what is wrong.
+    pub fn parse(text: &str) -> Result<Replay, String> {
+        match text.trim().strip_prefix("probe:") {
+            Some(clause) => timing_probes::PROBES
+                .into_iter()
+                .find(|p| *p == clause)
+                .map(Replay::Probe)
+                .ok_or_else(|| {
+                    format!(
+                        "'{clause}' has no fixed probe (there are: {})",
+                        timing_probes::PROBES.join(", ")
+                    )
+                }),
+            None => Scenario::from_replay(text).map(Replay::Scenario),
+        }
+    }
+
+    /// The scenario it runs, as printed.
+    pub fn scenario(&self) -> Scenario {
+        match self {
+            Replay::Scenario(s) => s.clone(),
+            Replay::Probe(clause) => timing_probes::probe_scenario(clause).expect("a probe"),
+        }
+    }
+}
+
+/// Runs what a replay text names once, confirmed like a generated case (a
+/// stuck run is run again with [`CONFIRM`] times the patience): the result
+/// and the trace of the run that decided. A probe that could not decide is
+/// reported as a stuck violation saying so.
+pub fn replay<A: Adapter + 'static>(factory: Factory<A>, what: &Replay, options: &Options) -> Run {
+    let scenario = match what {
+        Replay::Scenario(s) => resolve(s),
+        Replay::Probe(clause) => {
+            let outcome = timing_probes::map_probes(&factory, options.timing, Some(clause));
+            return match outcome.into_iter().next() {
+                None => Run {
+                    result: Ok(()),
+                    trace: Trace::default(),
+                },
+                Some((_, ProbeOutcome::Fail(f))) => Run {
+                    result: Err(f.violation),
+                    trace: f.trace,
+                },
+                Some((_, ProbeOutcome::Inconclusive(why))) => Run {
+                    result: Err(Violation {
+                        clause: clause.to_string(),
+                        kind: Kind::Stuck,
+                        step: None,
+                        expected: "a run within the probe's timing margins".to_string(),
+                        observed: format!("inconclusive: {why}"),
+                    }),
+                    trace: Trace::default(),
+                },
+            };
+        }
+    };
     let quick = Arc::new(BTreeSet::new());
-    let scenario = resolve(scenario);
     let first = run_guarded(&factory, &scenario, options.timing, &quick);
     match &first.result {
         Err(v) if v.kind == Kind::Stuck => {

@@ -52,7 +52,7 @@ pub use adapter::{
     Value,
 };
 pub use check::{
-    CLI_REPLAY, CONFIRM, KnownDeviation, Options, Run, check, check_with_progress, replay,
+    CLI_REPLAY, CONFIRM, KnownDeviation, Options, Replay, Run, check, check_with_progress, replay,
     run_guarded,
 };
 pub use executor_adapter::{ExecutorAdapter, outcome_of_error, rejected_of_error};
@@ -83,9 +83,7 @@ pub struct ReadmeDoctests;
 
 #[doc(hidden)]
 pub mod __private {
-    use crate::{
-        Adapter, Factory, KnownDeviation, Options, Scenario, check, groups::group, replay,
-    };
+    use crate::{Adapter, Factory, KnownDeviation, Options, Replay, check, groups::group, replay};
     use std::sync::Arc;
 
     /// Gives the macro's `executor:` closure its signature (so that `|cfg|`
@@ -164,9 +162,10 @@ pub mod __private {
         }
         let factory: Factory<A> = Arc::new(factory);
         if let Ok(text) = std::env::var("CF_CONFORMANCE_REPLAY") {
-            let scenario = Scenario::from_replay(&text)
-                .unwrap_or_else(|e| panic!("CF_CONFORMANCE_REPLAY: {e}"));
-            let run = replay(factory, &scenario, &options);
+            let what =
+                Replay::parse(&text).unwrap_or_else(|e| panic!("CF_CONFORMANCE_REPLAY: {e}"));
+            let run = replay(factory, &what, &options);
+            let scenario = what.scenario();
             let rendered = scenario.render(Some((
                 &run.trace,
                 run.result.as_ref().err().and_then(|v| v.step),

@@ -46,9 +46,9 @@ pub struct Failure {
     pub group: String,
     /// What the run that showed it did (skipped steps, teardown).
     pub trace: Trace,
-    /// The scenario's replay text (`None` for the fixed timing probes,
-    /// which are replayed by running the `map` group).
-    pub replay: Option<String>,
+    /// The replay text: the scenario's, or `probe:CLAUSE` for a fixed
+    /// timing probe.
+    pub replay: String,
 }
 
 impl Failure {
@@ -59,18 +59,7 @@ impl Failure {
             .scenario
             .render(Some((&self.trace, self.violation.step)));
         let _ = writeln!(s, "  {}", self.violation);
-        let command = match &self.replay {
-            Some(text) => replay_command.replace("{scenario}", text),
-            None => format!(
-                "{} (the fixed probe runs with the map group)",
-                replay_command
-                    .split(" --replay")
-                    .next()
-                    .unwrap_or(replay_command)
-                    .to_string()
-                    + " --group map"
-            ),
-        };
+        let command = replay_command.replace("{scenario}", &self.replay);
         let _ = writeln!(s, "  replay: {command}");
         s
     }
@@ -250,10 +239,7 @@ impl Report {
                 Verdict::Known { why, example } => {
                     let _ = writeln!(s, "\n{head}: known — {why}");
                     if let Some(f) = example {
-                        let command = f.replay.as_ref().map_or_else(
-                            || "the fixed map probe".to_string(),
-                            |r| self.replay_command.replace("{scenario}", r),
-                        );
+                        let command = self.replay_command.replace("{scenario}", &f.replay);
                         let v = &f.violation;
                         let at = v
                             .step
@@ -364,9 +350,7 @@ impl Report {
                     json_str(&f.violation.expected),
                     json_str(&f.violation.observed),
                     json_str(&f.scenario.render(Some((&f.trace, f.violation.step)))),
-                    f.replay
-                        .as_ref()
-                        .map_or("null".to_string(), |r| json_str(r))
+                    json_str(&f.replay)
                 );
             }
             s.push('}');

@@ -23,6 +23,24 @@ pub enum ProbeOutcome {
     Inconclusive(String),
 }
 
+/// The clauses with a fixed probe; `probe:CLAUSE` is the replay text of
+/// each.
+pub const PROBES: [&str; 2] = ["MAP-TIMEOUT-1", "MAP-DEADLINE-1"];
+
+/// The fixed scenario of the probe for `clause`, as printed.
+pub fn probe_scenario(clause: &str) -> Option<Scenario> {
+    let (steps, workers) = match clause {
+        "MAP-TIMEOUT-1" => (timeout_steps(), 1),
+        "MAP-DEADLINE-1" => (deadline_steps(), 2),
+        _ => return None,
+    };
+    Some(Scenario {
+        workers,
+        failing_initializer: false,
+        steps,
+    })
+}
+
 /// How often a probe whose timeline missed its margins is tried again.
 const ATTEMPTS: usize = 5;
 
@@ -32,14 +50,12 @@ const ATTEMPTS: usize = 5;
 pub fn map_probes<A: Adapter + 'static>(
     factory: &Factory<A>,
     timing: Timing,
+    only: Option<&str>,
 ) -> Vec<(String, ProbeOutcome)> {
     let budget = timing.patience * 3 + Duration::from_secs(2);
-    let probes: [(&str, Vec<Step>, usize); 2] = [
-        ("MAP-TIMEOUT-1", timeout_steps(), 1),
-        ("MAP-DEADLINE-1", deadline_steps(), 2),
-    ];
     let mut out = Vec::new();
-    for (clause, steps, workers) in probes {
+    for clause in PROBES.into_iter().filter(|c| only.is_none_or(|o| o == *c)) {
+        let Scenario { workers, steps, .. } = probe_scenario(clause).expect("a probe");
         let attempt = |budget: Duration| {
             let f = factory.clone();
             guarded(budget, move |gates| {
@@ -165,7 +181,7 @@ fn failure(
             notes: vec![crate::runner::Note::Ran; step],
             teardown: Vec::new(),
         },
-        replay: None,
+        replay: format!("probe:{clause}"),
     }
 }
 

@@ -94,3 +94,28 @@ fn replay_bad_input_exits_2_with_one_line() {
         assert!(err.contains(says), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn replay_of_a_timing_probe_runs_that_probe() {
+    // The fixed MAP-DEADLINE-1 probe: it passes on the reference and
+    // catches a map whose deadline counts from each next().
+    let (code, out, _) = kit(&[
+        "--executor",
+        "reference",
+        "--replay",
+        "probe:MAP-DEADLINE-1",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("no violation"), "{out}");
+    let (code, out, _) = kit(&[
+        "--executor",
+        "gallery:map-deadline-per-item",
+        "--replay",
+        "probe:MAP-DEADLINE-1",
+    ]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("MAP-DEADLINE-1 violated"), "{out}");
+    let (code, _, err) = kit(&["--executor", "reference", "--replay", "probe:FUT-CANCEL-1"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("has no fixed probe"), "{err}");
+}

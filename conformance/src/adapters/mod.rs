@@ -29,7 +29,7 @@ pub use tokio_blocking::{TokioBlocking, TokioTask};
 use crate::check::check_with_progress;
 use crate::gallery::Bug;
 use crate::{
-    Adapter, Config, ExecutorAdapter, Factory, KnownDeviation, Options, Report, Run, Scenario,
+    Adapter, Config, ExecutorAdapter, Factory, KnownDeviation, Options, Replay, Report, Run,
 };
 use std::sync::Arc;
 
@@ -191,13 +191,13 @@ pub fn check_named(
 
 /// Replays one scenario on the executor named `name` (see
 /// [`crate::replay`]); `None` if there is no such executor.
-pub fn replay_named(name: &str, scenario: &Scenario, options: &Options) -> Option<Run> {
-    struct Replay<'a>(&'a Scenario, &'a Options);
-    impl WithFactory for Replay<'_> {
+pub fn replay_named(name: &str, what: &Replay, options: &Options) -> Option<Run> {
+    struct Job<'a>(&'a Replay, &'a Options);
+    impl WithFactory for Job<'_> {
         type Out = Run;
         fn with<A: Adapter + 'static>(self, factory: Factory<A>) -> Run {
             crate::replay(factory, self.0, self.1)
         }
     }
-    with_named(name, Replay(scenario, options))
+    with_named(name, Job(what, options))
 }

@@ -21,7 +21,7 @@ use concurrent_futures_conformance::adapters::{
 };
 use concurrent_futures_conformance::gallery::{Bug, gallery_options, hunt};
 use concurrent_futures_conformance::{
-    GROUPS, Options, Report, Scenario, render_json_all, render_junit_all, render_matrix,
+    GROUPS, Options, Replay, Report, render_json_all, render_junit_all, render_matrix,
 };
 use shared::{Argv, Progress, note, number, print, usage_error};
 use std::process::ExitCode;
@@ -71,7 +71,7 @@ enum Format {
 /// What the command line asks for.
 enum Mode {
     Run,
-    Replay(Scenario),
+    Replay(Replay),
     Gallery,
     List,
     Help,
@@ -107,7 +107,7 @@ fn parse(mut argv: Argv) -> Result<Args, String> {
     let mut groups: Vec<String> = Vec::new();
     let mut given: Vec<&'static str> = Vec::new();
     let (mut gallery, mut list) = (false, false);
-    let mut replay: Option<Scenario> = None;
+    let mut replay: Option<Replay> = None;
     while let Some((flag, inline)) = argv.next_flag() {
         match flag.as_str() {
             "--executor" => {
@@ -183,7 +183,7 @@ fn parse(mut argv: Argv) -> Result<Args, String> {
             "--replay" => {
                 argv.once(&flag)?;
                 let text = argv.value(&flag, inline, "a scenario's replay text")?;
-                replay = Some(Scenario::from_replay(&text).map_err(|e| format!("--replay: {e}"))?);
+                replay = Some(Replay::parse(&text).map_err(|e| format!("--replay: {e}"))?);
             }
             "--gallery" | "--list" | "-h" | "--help" if inline.is_some() => {
                 return Err(format!("{flag} takes no value"));
@@ -206,7 +206,7 @@ fn parse(mut argv: Argv) -> Result<Args, String> {
     if gallery && list {
         return Err("--list and --gallery cannot be combined".into());
     }
-    if let Some(scenario) = replay {
+    if let Some(what) = replay {
         if gallery || list {
             return Err("--replay cannot be combined with --gallery or --list".into());
         }
@@ -218,7 +218,7 @@ fn parse(mut argv: Argv) -> Result<Args, String> {
         if args.executors.len() != 1 {
             return Err("--replay needs exactly one --executor".into());
         }
-        args.mode = Mode::Replay(scenario);
+        args.mode = Mode::Replay(what);
     }
     if list {
         if let Some(flag) = given.first() {
@@ -280,9 +280,10 @@ fn render_table(reports: &[Report]) -> String {
 
 /// Replays one scenario on one executor; exit 1 if it violates a clause
 /// that is not a known deviation of that executor.
-fn run_replay(name: &str, scenario: &Scenario, options: &Options) -> ExitCode {
+fn run_replay(name: &str, what: &Replay, options: &Options) -> ExitCode {
     let options = options_for(name, options);
-    let run = replay_named(name, scenario, &options).expect("validated name");
+    let run = replay_named(name, what, &options).expect("validated name");
+    let scenario = what.scenario();
     let failed_at = run.result.as_ref().err().and_then(|v| v.step);
     let mut out = format!("{name}: {}", scenario.render(Some((&run.trace, failed_at))));
     let code = match run.result {
@@ -351,7 +352,7 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Mode::Gallery => return run_gallery(&args.options),
-        Mode::Replay(scenario) => return run_replay(&args.executors[0], &scenario, &args.options),
+        Mode::Replay(what) => return run_replay(&args.executors[0], &what, &args.options),
         Mode::Run => {}
     }
     let mut reports = Vec::new();
