@@ -190,7 +190,7 @@ fn render_table(reports: &[Report]) -> String {
 }
 
 fn run_gallery(options: &Options) -> ExitCode {
-    let options = gallery_options(options.cases.min(128), options.seed);
+    let options = gallery_options(options.cases, options.seed);
     let mut killed = 0;
     for (i, bug) in Bug::ALL.iter().enumerate() {
         eprint!("\r[{}/{}] {:<40}", i + 1, Bug::ALL.len(), bug.name());
