@@ -22,7 +22,8 @@ use std::time::{Duration, Instant};
 /// One deliberate defect.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Bug {
-    /// Runs a task even after its future was cancelled.
+    /// Runs a task even after its future was cancelled (on a thread of its
+    /// own, started by the `cancel()` that succeeded).
     RunsCancelledTask,
     /// `cancel()` returns true for a running future.
     CancelRunningReturnsTrue,
@@ -161,12 +162,16 @@ impl Bug {
             cancelled_at_shutdown: Mutex::new(HashSet::new()),
             handles: Mutex::new(Vec::new()),
             seen_done: Mutex::new(HashSet::new()),
+            slots: Mutex::new(HashMap::new()),
             callbacks: Arc::default(),
         }
     }
 }
 
 type Handle = Future<u64>;
+
+/// A task the executor has not started yet (`None` once it has).
+type Slot = Arc<Mutex<Option<Task>>>;
 
 /// An executor with one [`Bug`].
 pub struct Broken {
@@ -175,6 +180,8 @@ pub struct Broken {
     /// CancelFuturesCancelsRunning: futures it pretends are cancelled.
     cancelled_at_shutdown: Mutex<HashSet<Handle>>,
     handles: Mutex<Vec<Handle>>,
+    /// RunsCancelledTask: each future's task until the executor starts it.
+    slots: Mutex<HashMap<Handle, Slot>>,
     /// WaitLostWakeup: the futures that were done at the last submit.
     seen_done: Mutex<HashSet<Handle>>,
     /// CallbackPanicSkipsRest: its own callback lists.
@@ -199,53 +206,30 @@ impl Broken {
         }
     }
 
-    /// RunsCancelledTask: the task runs whatever became of its future. The
-    /// executor runs a wrapper (its own future `g`), which starts and sets
-    /// the handed-out future `f` itself; only `f.cancel()` is ignored. What
-    /// the executor does to `g` instead of running it (`cancel_futures`, a
-    /// broken pool) is passed on to `f`.
-    fn submit_ignoring_cancel(&self, task: Task) -> Result<Handle, Rejected> {
-        let future = Future::new();
-        let f = future.clone();
-        let g = self
-            .inner
-            .executor()
-            .submit(move || run_into(&f, task))
-            .map_err(|e| crate::rejected_of_error(&e))?;
-        let f = future.clone();
-        g.add_done_callback(move |g| {
-            if g.cancelled() {
-                f.cancel();
-                let _ = f.set_running_or_notify_cancel();
-            } else if let Ok(Some(e)) = g.exception(Some(Duration::ZERO)) {
-                // The wrapper never ran: the pool failed it.
-                if f.cancelled() {
-                    let _ = f.set_running_or_notify_cancel();
-                } else {
-                    let _ = f.set_exception(e);
-                }
-            }
-        });
-        Ok(future)
+    /// Submits `task` through a slot, so that the adapter can still take
+    /// it back while the executor has not started it.
+    fn submit_slotted(&self, task: Task) -> (Result<Handle, Rejected>, Slot) {
+        let slot: Slot = Arc::new(Mutex::new(Some(task)));
+        let s = slot.clone();
+        let submitted = self.inner.submit(Task::new(move || {
+            let task = s.lock().unwrap().take().expect("runs once");
+            task.call()
+        }));
+        (submitted, slot)
     }
 
     /// AcceptsAfterShutdown: what the executor refuses as shut down runs on
     /// a thread of its own.
     fn submit_ignoring_shutdown(&self, task: Task) -> Result<Handle, Rejected> {
-        let slot = Arc::new(Mutex::new(Some(task)));
-        let s = slot.clone();
-        match self.inner.submit(Task::new(move || {
-            let task = s.lock().unwrap().take().expect("runs once");
-            task.call()
-        })) {
-            Err(Rejected::Shutdown) => {
+        match self.submit_slotted(task) {
+            (Err(Rejected::Shutdown), slot) => {
                 let task = slot.lock().unwrap().take().expect("not run");
                 let future = Future::new();
                 let f = future.clone();
                 std::thread::spawn(move || run_into(&f, task));
                 Ok(future)
             }
-            other => other,
+            (other, _) => other,
         }
     }
 
@@ -264,7 +248,12 @@ impl Adapter for Broken {
             *self.seen_done.lock().unwrap() = done;
         }
         let h = match self.bug {
-            Bug::RunsCancelledTask => self.submit_ignoring_cancel(task)?,
+            Bug::RunsCancelledTask => {
+                let (h, slot) = self.submit_slotted(task);
+                let h = h?;
+                self.slots.lock().unwrap().insert(h.clone(), slot);
+                h
+            }
             Bug::AcceptsAfterShutdown => self.submit_ignoring_shutdown(task)?,
             _ => self.inner.submit(task)?,
         };
@@ -304,6 +293,28 @@ impl Adapter for Broken {
 
     fn cancel(&self, h: &Handle) -> bool {
         match self.bug {
+            Bug::RunsCancelledTask => {
+                // Only the cancel() that moves a pending future to CANCELLED.
+                let pending = !h.done();
+                let cancelled = self.inner.cancel(h);
+                let slot = self.slots.lock().unwrap().get(h).cloned();
+                let task = slot.filter(|_| pending && cancelled);
+                if let Some(task) = task.and_then(|s| s.lock().unwrap().take()) {
+                    // The flaw: the cancelled task runs anyway, on a thread
+                    // of its own (its outcome is lost; the workers' schedule
+                    // is the one the executor would have had).
+                    // cancel() returns once the task is under way, so that
+                    // its start is there to see (not a race with the kit).
+                    let started = Arc::new(std::sync::Barrier::new(2));
+                    let s = started.clone();
+                    std::thread::spawn(move || {
+                        s.wait();
+                        drop(catch_unwind(AssertUnwindSafe(|| task.call())));
+                    });
+                    started.wait();
+                }
+                cancelled
+            }
             Bug::CancelRunningReturnsTrue => self.inner.cancel(h) || h.running(),
             // Only a pending future is refused (a cancelled one still says true).
             Bug::CancelPendingRefused if !h.running() && !h.done() => false,
@@ -443,8 +454,7 @@ impl Adapter for Broken {
     }
 }
 
-/// Runs `task` into `f`, whatever state `f` is in (the flaw of the bugs
-/// that use it): starts it, then sets its outcome.
+/// Runs `task` into `f`: starts it, then sets its outcome.
 fn run_into(f: &Future<u64>, task: Task) {
     let _ = f.set_running_or_notify_cancel();
     let _ = match catch_unwind(AssertUnwindSafe(|| task.call())) {
