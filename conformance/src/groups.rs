@@ -240,11 +240,31 @@ fn scenario(
     steps: impl Strategy<Value = Step> + 'static,
     max_steps: usize,
 ) -> BoxedStrategy<Scenario> {
-    (1..=3usize, prop::collection::vec(steps, 1..=max_steps))
-        .prop_map(|(workers, steps)| Scenario {
+    scenario_with(Vec::new(), steps, max_steps)
+}
+
+/// Random steps; one scenario in four starts with one of `shapes`, short
+/// openings that reach a clause's triggering situation at once (which
+/// random steps reach only rarely), then goes on at random.
+fn scenario_with(
+    shapes: Vec<Vec<Step>>,
+    steps: impl Strategy<Value = Step> + 'static,
+    max_steps: usize,
+) -> BoxedStrategy<Scenario> {
+    let opening = if shapes.is_empty() {
+        Just(Vec::new()).boxed()
+    } else {
+        prop_oneof![3 => Just(Vec::new()), 1 => prop::sample::select(shapes)].boxed()
+    };
+    (
+        1..=3usize,
+        opening,
+        prop::collection::vec(steps, 1..=max_steps),
+    )
+        .prop_map(|(workers, opening, steps)| Scenario {
             workers,
             failing_initializer: false,
-            steps,
+            steps: opening.into_iter().chain(steps).collect(),
         })
         .boxed()
 }
@@ -298,7 +318,24 @@ fn wait_scenarios() -> BoxedStrategy<Scenario> {
         2 => open(),
         3 => (fs(), mode(), patience()).prop_map(|(fs, m, p)| Step::Wait(fs, m, p)),
     ];
-    scenario(step, 12)
+    use Step::{Open, Submit, Wait};
+    use TaskSpec::{Fail, Gated};
+    let shapes = vec![
+        // A failed future and a running one: FirstException returns at once.
+        vec![
+            Submit(Fail),
+            Submit(Gated(0)),
+            Wait(vec![0, 1], Mode::FirstException, Patience::Forever),
+        ],
+        // A completion after the last submit, then a wait without timeout.
+        vec![
+            Submit(Gated(0)),
+            Submit(Gated(1)),
+            Open(0),
+            Wait(vec![0, 1], Mode::FirstCompleted, Patience::Forever),
+        ],
+    ];
+    scenario_with(shapes, step, 12)
 }
 
 fn as_completed_scenarios() -> BoxedStrategy<Scenario> {
@@ -336,7 +373,23 @@ fn map_scenarios() -> BoxedStrategy<Scenario> {
         2 => Just(Step::MapDrop),
         1 => any::<bool>().prop_map(|c| Step::Shutdown { wait: false, cancel_futures: c }),
     ];
-    scenario(step, 14)
+    use TaskSpec::{Gated, Return};
+    let shapes = vec![
+        // Two finished items, then as many blocked as there can be workers
+        // and one queued: next() yields the first, the drop cancels the
+        // queued one.
+        vec![
+            Step::Map {
+                items: vec![Return, Return, Gated(0), Gated(0), Gated(0), Return],
+                chunksize: 1,
+                buffersize: None,
+                timeout: false,
+            },
+            Step::MapNext,
+            Step::MapDrop,
+        ],
+    ];
+    scenario_with(shapes, step, 14)
 }
 
 fn thread_scenarios() -> BoxedStrategy<Scenario> {

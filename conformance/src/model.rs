@@ -148,6 +148,8 @@ pub struct Model {
     gates: [bool; GATES],
     /// `shutdown` was called.
     pub shutdown: bool,
+    /// `shutdown(cancel_futures=True)` was called.
+    pub cancel_futures: bool,
     /// The executor broke (failing initializer).
     pub broken: bool,
     /// Future index → job, `None` for a rejected submit.
@@ -179,6 +181,7 @@ impl Model {
             running: Vec::new(),
             gates: [false; GATES],
             shutdown: false,
+            cancel_futures: false,
             broken: false,
             futures: Vec::new(),
             started: BTreeSet::new(),
@@ -566,6 +569,7 @@ impl Model {
     /// queued job is cancelled and acknowledged (SHUT-CANCEL-1).
     pub fn shutdown(&mut self, cancel_futures: bool) {
         self.shutdown = true;
+        self.cancel_futures |= cancel_futures;
         if cancel_futures {
             for j in std::mem::take(&mut self.queue) {
                 self.cancel_job(j, "SHUT-CANCEL-1");

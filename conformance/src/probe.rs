@@ -58,6 +58,9 @@ pub struct LogInner {
     pub finished: Vec<usize>,
     /// (future index, callback label) in the order callbacks ran.
     pub callbacks: Vec<(usize, usize)>,
+    /// The most tasks that were running at once (started, call not yet
+    /// returned), over the whole run.
+    pub peak: usize,
 }
 
 impl Log {
@@ -72,7 +75,10 @@ impl Log {
 
     /// Records that task `id` started.
     pub fn started(&self, id: usize) {
-        self.record(|l| l.started.push(id));
+        self.record(|l| {
+            l.started.push(id);
+            l.peak = l.peak.max(l.started.len() - l.finished.len());
+        });
     }
 
     /// Records that task `id`'s call is returning.

@@ -909,7 +909,56 @@ impl<A: Adapter + 'static> Runner<A> {
     /// compares everything observable.
     fn settle_and_check(&mut self) -> Result<(), Violation> {
         self.model.settle();
-        // 1. Futures the model says are done finish, with the right outcome.
+        // 1. The tasks the model started have started, and no others (first:
+        // a task started out of turn is the cause of whatever else differs).
+        let expected_started = self.model.started.clone();
+        let missing_clause = if self.model.any_failure() {
+            "EXE-RESILIENT-1"
+        } else {
+            "POOL-REUSE-2"
+        };
+        self.doing("waiting for tasks to start", missing_clause);
+        // Known out-of-turn starts: a quick look first (a later task started
+        // instead of an earlier one shows at once), the whole patience only
+        // if that does not explain a missing start.
+        let enough = |l: &LogInner| l.started.len() >= expected_started.len();
+        let (mut log, mut ready) = (self.log.snapshot(), false);
+        if self.quick.contains("EXE-SUBMIT-3") {
+            (log, ready) = self.log.wait_for(QUICK, enough);
+            if !ready && self.out_of_turn(&expected_started, &log).is_some() {
+                return Err(self.stuck("EXE-SUBMIT-3", "tasks start in turn", "out of turn"));
+            }
+        }
+        let patience = self.patience_for(missing_clause);
+        if !ready {
+            log = self.log.wait_for(patience, enough).0;
+        }
+        let started: BTreeSet<usize> = log.started.iter().copied().collect();
+        if started.len() != log.started.len() {
+            return Err(self.fail(
+                "EXE-SUBMIT-1",
+                "each task runs at most once",
+                format!("tasks started: {}", fmt_seq(&log.started)),
+            ));
+        }
+        if let Some(v) = self.extra_start(&self.model, &log, false) {
+            return Err(v);
+        }
+        if let Some(missing) = expected_started.difference(&started).next() {
+            if let Some((missing, later)) = self.out_of_turn(&expected_started, &log) {
+                return Err(self.stuck(
+                    "EXE-SUBMIT-3",
+                    format!("task {missing} starts before task {later}, submitted after it"),
+                    format!("started tasks {} after {patience:?}", fmt_tasks(&started)),
+                ));
+            }
+            return Err(self.stuck(
+                missing_clause,
+                format!("task {missing} starts: a worker is free for it"),
+                format!("started tasks {} after {patience:?}", fmt_tasks(&started)),
+            ));
+        }
+        // 2. Futures the model says are done finish, with the right outcome.
         for f in self.model.future_indices().collect::<Vec<_>>() {
             let h = self.handle(f).expect("accepted").clone();
             let job = self.model.job_of(f).expect("accepted");
@@ -951,36 +1000,6 @@ impl<A: Adapter + 'static> Runner<A> {
                 return Err(self.fail(&clause, format!("f{f}.result() gives {expected}"), got));
             }
         }
-        // 2. The tasks the model started have started, and no others.
-        let expected_started = self.model.started.clone();
-        let missing_clause = if self.model.any_failure() {
-            "EXE-RESILIENT-1"
-        } else {
-            "POOL-REUSE-2"
-        };
-        self.doing("waiting for tasks to start", missing_clause);
-        let patience = self.patience_for(missing_clause);
-        let (log, _) = self
-            .log
-            .wait_for(patience, |l| l.started.len() >= expected_started.len());
-        let started: BTreeSet<usize> = log.started.iter().copied().collect();
-        if started.len() != log.started.len() {
-            return Err(self.fail(
-                "EXE-SUBMIT-1",
-                "each task runs at most once",
-                format!("tasks started: {}", fmt_seq(&log.started)),
-            ));
-        }
-        if let Some(v) = self.extra_start(&self.model, &log, false) {
-            return Err(v);
-        }
-        if let Some(missing) = expected_started.difference(&started).next() {
-            return Err(self.stuck(
-                missing_clause,
-                format!("task {missing} starts: a worker is free for it"),
-                format!("started tasks {} after {patience:?}", fmt_tasks(&started)),
-            ));
-        }
         // 3. Callbacks: each due one ran, once, in registration order.
         if self.features.contains(&Feature::Callbacks) {
             self.check_callbacks()?;
@@ -988,6 +1007,24 @@ impl<A: Adapter + 'static> Runner<A> {
         // 4. State predicates and acknowledgement of cancellation.
         self.check_states()?;
         Ok(())
+    }
+
+    /// An expected task that has not started while one submitted after it
+    /// has: (the missing one, the later one).
+    fn out_of_turn(&self, expected: &BTreeSet<usize>, log: &LogInner) -> Option<(usize, usize)> {
+        let job = |t: usize| {
+            self.model
+                .jobs
+                .iter()
+                .position(|j| j.items.iter().any(|i| i.id == t))
+        };
+        let started: BTreeSet<usize> = log.started.iter().copied().collect();
+        expected.difference(&started).find_map(|&missing| {
+            started
+                .iter()
+                .find(|&&t| job(t) > job(missing))
+                .map(|&later| (missing, later))
+        })
     }
 
     /// A task that has started although `model` (settled) did not start it:
@@ -1005,10 +1042,9 @@ impl<A: Adapter + 'static> Runner<A> {
             .difference(&model.started)
             .find(|t| !accepted_only || accepted(t))?;
         let forbidden: BTreeMap<usize, &str> = model.forbidden_tasks().into_iter().collect();
-        let at_once = log.started.len() - log.finished.len();
         let clause = match forbidden.get(extra) {
             Some(why) => *why,
-            None if at_once > model.workers => "POOL-MAX-1",
+            None if log.peak > model.workers => "POOL-MAX-1",
             None => "EXE-SUBMIT-3",
         };
         Some(self.fail(
@@ -1033,8 +1069,33 @@ impl<A: Adapter + 'static> Runner<A> {
         }
         let mut settled = self.model.clone();
         settled.settle();
-        self.extra_start(&settled, &self.log.snapshot(), true)
-            .unwrap_or(v)
+        if let Some(start) = self.extra_start(&settled, &self.log.snapshot(), true) {
+            return start;
+        }
+        // Work that had started, found cancelled after cancel_futures: a
+        // helper's shutdown(wait=True, cancel_futures=True) may have done it
+        // at any moment since.
+        if self.model.cancel_futures {
+            for f in self.model.future_indices() {
+                let state = self.model.state(f).expect("accepted");
+                let started = matches!(
+                    state,
+                    SpecState::Running | SpecState::FinishedValue | SpecState::FinishedException
+                );
+                let h = self.handle(f).expect("accepted");
+                if started && self.adapter.result(h, Some(Duration::ZERO)) == Outcome::Cancelled {
+                    return self.fail(
+                        "SHUT-CANCEL-2",
+                        format!(
+                            "f{f} is {} (cancel_futures leaves started work alone)",
+                            state.name()
+                        ),
+                        "it was cancelled",
+                    );
+                }
+            }
+        }
+        v
     }
 
     fn check_callbacks(&self) -> Result<(), Violation> {
@@ -1045,10 +1106,15 @@ impl<A: Adapter + 'static> Runner<A> {
             .enumerate()
             .filter_map(|(f, j)| j.map(|j| (f, self.model.callbacks_run[j].clone())))
             .collect();
-        let total: usize = expected.iter().map(|(_, v)| v.len()).sum();
         self.doing("waiting for callbacks", "CB-ADD-1");
         let patience = self.patience_for("CB-ADD-1");
-        let (log, complete) = self.log.wait_for(patience, |l| l.callbacks.len() >= total);
+        // Wait for the due callbacks themselves (a count would be reached
+        // early by one that runs twice).
+        let (log, complete) = self.log.wait_for(patience, |l| {
+            expected
+                .iter()
+                .all(|(f, want)| want.iter().all(|label| l.callbacks.contains(&(*f, *label))))
+        });
         for (f, want) in expected {
             let got: Vec<usize> = log
                 .callbacks

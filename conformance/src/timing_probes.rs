@@ -212,8 +212,10 @@ fn timeout_cancels_the_rest<A: Adapter + 'static>(
         timeout: Some(timing.short.max(Duration::from_millis(20))),
     };
     let mut result = None;
+    let mut premise = None;
     if let Ok(mut it) = adapter.map(tasks, spec) {
         let first = it.next();
+        premise = one_worker_in_turn(&log.snapshot(), &steps);
         if first != Some(Outcome::Timeout) {
             result = Some(failure(
                 steps.clone(),
@@ -245,7 +247,36 @@ fn timeout_cancels_the_rest<A: Adapter + 'static>(
             ));
         }
     }
+    // A failure whose premise (the blocker runs first, alone) did not hold
+    // is the start-order or worker-bound failure that broke it.
+    let result = result.map(|f| premise.unwrap_or(f));
     result.map_or(Probe::Pass, |f| Probe::Fail(Box::new(f)))
+}
+
+/// With one worker, the probe's blocker (task 0) must have started first and
+/// run alone: if not, the failure that breaks it (POOL-MAX-1, EXE-SUBMIT-3).
+fn one_worker_in_turn(log: &crate::probe::LogInner, steps: &[Step]) -> Option<Failure> {
+    let (clause, expected) = if log.peak > 1 {
+        (
+            "POOL-MAX-1",
+            "at most one task runs at once (max_workers=1)",
+        )
+    } else if log.started.first().is_some_and(|&t| t != 0) {
+        ("EXE-SUBMIT-3", "task 0, submitted first, starts first")
+    } else {
+        return None;
+    };
+    Some(failure(
+        steps.to_vec(),
+        1,
+        clause,
+        3,
+        expected,
+        format!(
+            "tasks started: {:?} (at most {} at once)",
+            log.started, log.peak
+        ),
+    ))
 }
 
 /// `map(timeout=T)` over two gated tasks on two workers. Gate A opens at

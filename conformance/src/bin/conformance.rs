@@ -317,11 +317,15 @@ fn run_gallery(options: &Options) -> ExitCode {
             killed += 1;
         }
         progress.finish();
+        let verdict = match (kill.killed, kill.exact) {
+            (true, true) => "killed",
+            (true, false) => "killed+",
+            (false, _) => "ALIVE",
+        };
         print(&format!(
-            "{:<36} {:<7} expected {:<22} flagged {}\n",
+            "{:<36} {verdict:<7} expected {:<22} flagged {}\n",
             bug.name(),
-            if kill.killed { "killed" } else { "ALIVE" },
-            bug.clauses()[0],
+            bug.clauses().join(", "),
             kill.flagged.join(", ")
         ));
     }

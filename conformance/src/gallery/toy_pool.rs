@@ -12,10 +12,11 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 pub struct Flaws {
     /// Workers take the newest queued item first (breaks EXE-SUBMIT-3).
     pub lifo: bool,
-    /// One thread more than `max_workers` (breaks POOL-MAX-1).
+    /// One thread more than `max_workers` (breaks POOL-MAX-1): a `submit`
+    /// that finds every worker busy hands its item to an extra thread and
+    /// returns once that thread has taken it, so the extra start is there
+    /// to see when `submit` returns (not a race with whoever looks).
     pub extra_worker: bool,
-    /// `submit` after `shutdown` is accepted (breaks SHUT-REJECT-1).
-    pub accepts_after_shutdown: bool,
     /// `shutdown(wait=True)` returns without waiting (breaks SHUT-WAIT-1).
     pub shutdown_returns_early: bool,
     /// A failing initializer marks the pool broken but leaves the queued
@@ -37,6 +38,8 @@ struct Shared {
     state: Mutex<State>,
     work: Condvar,
     exited: Condvar,
+    /// Signalled when the extra worker takes its item.
+    took: Condvar,
 }
 
 #[derive(Debug, Default)]
@@ -47,6 +50,10 @@ struct State {
     threads: usize,
     live: usize,
     idle: usize,
+    /// The extra worker's next item, and whether it has one running.
+    handoff: Option<WorkItem>,
+    extra_busy: bool,
+    extra_started: bool,
 }
 
 impl Shared {
@@ -61,7 +68,7 @@ impl ToyPool {
     pub fn new(workers: usize, failing_initializer: bool, flaws: Flaws) -> ToyPool {
         ToyPool {
             shared: Arc::default(),
-            limit: workers + usize::from(flaws.extra_worker),
+            limit: workers,
             failing_initializer,
             flaws,
         }
@@ -107,14 +114,59 @@ impl ToyPool {
     }
 }
 
+impl ToyPool {
+    /// The extra worker (the flaw `extra_worker`): runs what it is handed.
+    fn extra_worker(shared: Arc<Shared>) {
+        let mut st = shared.lock();
+        loop {
+            if let Some(item) = st.handoff.take() {
+                shared.took.notify_all();
+                drop(st);
+                item.run();
+                st = shared.lock();
+                st.extra_busy = false;
+                continue;
+            }
+            if st.shutdown {
+                break;
+            }
+            st = shared.work.wait(st).unwrap_or_else(|e| e.into_inner());
+        }
+        st.live -= 1;
+        drop(st);
+        shared.exited.notify_all();
+    }
+}
+
 impl Executor for ToyPool {
     fn submit_work(&self, work: WorkItem) -> Result<(), Error> {
         let mut st = self.shared.lock();
         if st.broken {
             return Err(Error::BrokenExecutor(BROKEN_POOL_MESSAGE.into()));
         }
-        if st.shutdown && !self.flaws.accepts_after_shutdown {
+        if st.shutdown {
             return Err(Error::Shutdown);
+        }
+        if self.flaws.extra_worker
+            && !self.failing_initializer
+            && st.idle == 0
+            && st.threads == self.limit
+            && !st.extra_busy
+        {
+            // Every worker is busy: the extra thread takes the item now.
+            st.extra_busy = true;
+            st.handoff = Some(work);
+            if !st.extra_started {
+                st.extra_started = true;
+                st.live += 1;
+                let shared = self.shared.clone();
+                std::thread::spawn(move || ToyPool::extra_worker(shared));
+            }
+            self.shared.work.notify_all();
+            while st.handoff.is_some() {
+                st = self.shared.took.wait(st).unwrap_or_else(|e| e.into_inner());
+            }
+            return Ok(());
         }
         st.queue.push_back(work);
         // Start a thread unless an idle one can take the item.
@@ -125,7 +177,12 @@ impl Executor for ToyPool {
             std::thread::spawn(move || ToyPool::worker(shared, init, flaws));
         }
         drop(st);
-        self.shared.work.notify_one();
+        if self.flaws.extra_worker {
+            // The extra thread waits on the same condition variable.
+            self.shared.work.notify_all();
+        } else {
+            self.shared.work.notify_one();
+        }
         Ok(())
     }
 
