@@ -88,8 +88,13 @@ pub fn map_probes<A: Adapter + 'static>(
             }
             break;
         }
-        if let Some(v) = verdict {
-            out.push((clause.to_string(), v));
+        match verdict {
+            // Keyed by the clause it shows (a broken premise names another).
+            Some(ProbeOutcome::Fail(f)) => {
+                out.push((f.violation.clause.clone(), ProbeOutcome::Fail(f)));
+            }
+            Some(v) => out.push((clause.to_string(), v)),
+            None => {}
         }
     }
     out
@@ -266,7 +271,7 @@ fn one_worker_in_turn(log: &crate::probe::LogInner, steps: &[Step]) -> Option<Fa
     } else {
         return None;
     };
-    Some(failure(
+    let mut f = failure(
         steps.to_vec(),
         1,
         clause,
@@ -276,7 +281,9 @@ fn one_worker_in_turn(log: &crate::probe::LogInner, steps: &[Step]) -> Option<Fa
             "tasks started: {:?} (at most {} at once)",
             log.started, log.peak
         ),
-    ))
+    );
+    f.replay = "probe:MAP-TIMEOUT-1".to_string();
+    Some(f)
 }
 
 /// `map(timeout=T)` over two gated tasks on two workers. Gate A opens at
