@@ -228,29 +228,3 @@ pub fn probes(interpreter: &Interpreter) -> Result<Value, String> {
     }
     serde_json::from_slice(&out.stdout).map_err(|e| format!("--probes printed no JSON: {e}"))
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn interpreter(minor: u32) -> Interpreter {
-        Interpreter {
-            path: PathBuf::from(format!("/given/python3.{minor}")),
-            version: format!("3.{minor}.0"),
-            minor,
-            default: false,
-        }
-    }
-
-    /// The claimed versions run up to the newest the spec names, and an
-    /// interpreter given by path counts as found.
-    #[test]
-    fn missing_versions_count_interpreters_given_by_path() {
-        let newest = crate::diff::versions::newest();
-        assert_eq!(claimed(), 6..=newest);
-        let m = missing(&[interpreter(14), interpreter(newest)]);
-        assert!(!m.contains(&"3.14".to_string()), "{m:?}");
-        assert!(!m.contains(&format!("3.{newest}")), "{m:?}");
-        assert!(m.contains(&"3.6".to_string()), "{m:?}");
-    }
-}
