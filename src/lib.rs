@@ -37,6 +37,7 @@
 #![warn(missing_docs)]
 
 mod as_completed;
+pub mod diagnostics;
 mod error;
 mod exception;
 mod executor;
