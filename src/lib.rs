@@ -17,6 +17,7 @@
 //! | `wait(fs, timeout, return_when)`         | [`wait()`]                                  |
 //! | `as_completed(fs, timeout)`              | [`as_completed()`]                          |
 //! | exceptions                               | [`Error`], [`Exception`]                    |
+//! | the `concurrent.futures` logger          | [`diagnostics::set_handler`]                |
 //!
 //! ```
 //! use concurrent_futures::{as_completed, Executor, ThreadPoolExecutor};

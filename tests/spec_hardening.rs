@@ -420,3 +420,23 @@ fn pool_spawn_1_failed_thread_start_runs_callbacks_outside_the_lock() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// DIV-REENTRANT-1, POOL-SPAWN-1: an item refused by a shut-down pool is
+/// dropped after the pool lock is released: its callback can submit to the
+/// same pool (and is refused in turn) without deadlock.
+#[test]
+fn div_reentrant_1_refused_item_callbacks_run_outside_the_lock() {
+    within_watchdog("refused item's callback", || {
+        let pool = pool(1);
+        pool.shutdown(true, false).unwrap();
+        let (item, future) = WorkItem::new(|| 1);
+        let (tx, rx) = mpsc::channel();
+        let p = pool.clone();
+        future.add_done_callback(move |_| {
+            tx.send(matches!(p.submit(|| 2), Err(Error::Shutdown))).unwrap();
+        });
+        assert!(matches!(pool.submit_work(item), Err(Error::Shutdown)));
+        assert!(rx.recv().unwrap());
+        assert_eq!(future.state(), State::CancelledAndNotified);
+    });
+}

@@ -189,11 +189,16 @@ impl Pool {
     pub(crate) fn submit(this: &Arc<Pool>, work: WorkItem) -> Result<(), Error> {
         let mut st = this.state.lock();
         // Broken is checked before shutdown, as CPython does (EXE-SUBMIT-2).
-        if let Some(message) = &st.broken {
-            return Err(Error::BrokenExecutor(message.clone()));
-        }
-        if st.shutdown {
-            return Err(Error::Shutdown);
+        let refusal = match &st.broken {
+            Some(message) => Some(Error::BrokenExecutor(message.clone())),
+            None => st.shutdown.then_some(Error::Shutdown),
+        };
+        if let Some(refusal) = refusal {
+            // Dropping the item cancels its future and runs its callbacks:
+            // user code, so after the lock (POOL-SPAWN-1).
+            drop(st);
+            drop(work);
+            return Err(refusal);
         }
         st.queue.push_back(work);
         this.publish_queued(&st);
