@@ -433,7 +433,8 @@ fn div_reentrant_1_refused_item_callbacks_run_outside_the_lock() {
         let (tx, rx) = mpsc::channel();
         let p = pool.clone();
         future.add_done_callback(move |_| {
-            tx.send(matches!(p.submit(|| 2), Err(Error::Shutdown))).unwrap();
+            tx.send(matches!(p.submit(|| 2), Err(Error::Shutdown)))
+                .unwrap();
         });
         assert!(matches!(pool.submit_work(item), Err(Error::Shutdown)));
         assert!(rx.recv().unwrap());
