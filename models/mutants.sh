@@ -23,6 +23,9 @@ mutants=(
     "drain_without_notify       shuttle shuttle_pool shuttle_shutdown_storm"
     "map_drop_cancels_nothing   shuttle shuttle_pool shuttle_map_buffer_dropped_midway"
     "install_check_then_act     shuttle shuttle_pool shuttle_as_completed_many"
+    "idle_during_callbacks      shuttle shuttle_pool shuttle_callbacks_that_need_a_worker"
+    "payload_drop_uncontained   shuttle shuttle_pool shuttle_callbacks_that_need_a_worker"
+    "payload_drop_uncontained   tests   spec_hardening pool_droppanic_1_panic_payload_whose_drop_panics"
     # Issue 12: deterministic integration tests of the core instead of a model
     # (checker `tests`: the core's own test file, normal primitives).
     "idle_during_callbacks      tests   spec_hardening pool_cbidle_1_callback_that_submits_and_waits_gets_a_new_worker"

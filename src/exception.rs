@@ -59,6 +59,10 @@ impl Exception {
     /// Records a caught panic; the payload's message is kept when it is a
     /// string (as `panic!` makes it), otherwise a placeholder is used.
     pub fn from_panic(payload: Box<dyn Any + Send>) -> Exception {
+        // MUTANT: the payload is dropped uncontained (issue 12, item 1).
+        if cfg!(cf_mutant = "payload_drop_uncontained") {
+            return Exception(Arc::new(Repr::Panic(panic_message(payload.as_ref()))));
+        }
         // The payload's own Drop may panic: contained (POOL-DROPPANIC-1).
         Exception(Arc::new(Repr::Panic(crate::diagnostics::take_message(
             payload,

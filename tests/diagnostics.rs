@@ -103,6 +103,19 @@ fn err_report_1_set_handler_returns_the_previous_one() {
     diagnostics::set_handler(original);
 }
 
+/// ERR-REPORT-1: handlers name themselves in `Debug` (the function of a
+/// Custom one is not shown).
+#[test]
+fn err_report_1_handlers_debug() {
+    let custom = Handler::Custom(Arc::new(|_: &Diagnostic<'_>| {}));
+    let names: Vec<String> = [Handler::Stderr, Handler::Ignore, custom]
+        .iter()
+        .map(|h| format!("{h:?}"))
+        .collect();
+    assert_eq!(names, ["Stderr", "Ignore", "Custom(..)"]);
+    assert!(matches!(Handler::default(), Handler::Stderr));
+}
+
 /// ERR-REPORT-1: a panicking Custom handler is contained: `cancel()` returns
 /// normally and a worker that reported survives.
 #[test]
