@@ -57,30 +57,43 @@ fn pool_droppanic_1_panic_payload_whose_drop_panics() {
     });
 }
 
+/// Submits, through `submit`, a task that first calls the given pause (it
+/// waits until the test has dropped the future), so that the worker holds
+/// the last handle when the outcome is stored; then checks the worker
+/// survived.
+fn unread(submit: impl FnOnce(&ThreadPoolExecutor, Box<dyn FnOnce() + Send>)) {
+    let pool = pool(1);
+    let (started, gate) = (Latch::new(), Gate::new());
+    let (s, g) = (started.clone(), gate.clone());
+    // `submit` drops the returned future at once: the worker's is the last.
+    submit(
+        &pool,
+        Box::new(move || {
+            s.arrive();
+            g.wait();
+        }),
+    );
+    started.wait_for(1);
+    gate.open();
+    still_usable(pool);
+}
+
 /// POOL-DROPPANIC-1 (issue 12, item 3): the task's return value has a
 /// panicking `Drop` and no handle to its future is left, so the worker drops
 /// it.
 #[test]
 fn pool_droppanic_1_unread_return_value_whose_drop_panics() {
     within_watchdog("unread value", || {
-        let pool = pool(1);
-        let (started, gate) = (Latch::new(), Gate::new());
-        let (s, g) = (started.clone(), gate.clone());
-        let f = pool
-            .submit(move || {
-                s.arrive();
-                g.wait();
+        unread(|pool, pause| {
+            drop(pool.submit(move || {
+                pause();
                 Bomb("value drop")
-            })
-            .unwrap();
-        started.wait_for(1);
-        drop(f); // the worker now holds the only handle
-        gate.open();
-        still_usable(pool);
+            }));
+        });
     });
 }
 
-/// POOL-DROPPANIC-1: the same for an error value returned by a fallible task.
+/// An error whose `Drop` panics (it owns a [`Bomb`]).
 #[derive(Debug)]
 struct BombError(#[allow(dead_code)] Bomb);
 
@@ -92,25 +105,27 @@ impl std::fmt::Display for BombError {
 
 impl std::error::Error for BombError {}
 
-/// POOL-DROPPANIC-1: an unread error value whose `Drop` panics.
+/// POOL-DROPPANIC-1: the same for an error value returned by a fallible task.
 #[test]
 fn pool_droppanic_1_unread_error_whose_drop_panics() {
     within_watchdog("unread error", || {
-        let pool = pool(1);
-        let (started, gate) = (Latch::new(), Gate::new());
-        let (s, g) = (started.clone(), gate.clone());
-        let f = pool
-            .submit_fallible(move || -> Result<u8, BombError> {
-                s.arrive();
-                g.wait();
+        unread(|pool, pause| {
+            drop(pool.submit_fallible(move || -> Result<u8, BombError> {
+                pause();
                 Err(BombError(Bomb("error drop")))
-            })
-            .unwrap();
-        started.wait_for(1);
-        drop(f);
-        gate.open();
-        still_usable(pool);
+            }));
+        });
     });
+}
+
+/// A one-worker pool whose worker is blocked in a first task until the gate
+/// opens; the task returns 1.
+fn one_busy_worker() -> (ThreadPoolExecutor, Gate, Future<i32>) {
+    let pool = pool(1);
+    let (started, gate) = (Latch::new(), Gate::new());
+    let first = blocked(&pool, &started, &gate, 1);
+    started.wait_for(1);
+    (pool, gate, first)
 }
 
 /// POOL-DROPPANIC-1 (issue 12, item 4): a cancelled queued task whose closure
@@ -119,10 +134,7 @@ fn pool_droppanic_1_unread_error_whose_drop_panics() {
 #[test]
 fn pool_droppanic_1_cancelled_closure_dropped_by_the_worker() {
     within_watchdog("cancelled closure", || {
-        let pool = pool(1);
-        let (started, gate) = (Latch::new(), Gate::new());
-        let first = blocked(&pool, &started, &gate, 1);
-        started.wait_for(1);
+        let (pool, gate, first) = one_busy_worker();
         let bomb = Bomb("closure drop");
         let f = pool
             .submit(move || {
@@ -144,10 +156,7 @@ fn pool_droppanic_1_cancelled_closure_dropped_by_the_worker() {
 #[test]
 fn pool_droppanic_1_closure_dropped_by_the_shutdown_drain() {
     within_watchdog("drained closure", || {
-        let pool = pool(1);
-        let (started, gate) = (Latch::new(), Gate::new());
-        let first = blocked(&pool, &started, &gate, 1);
-        started.wait_for(1);
+        let (pool, gate, first) = one_busy_worker();
         let bomb = Bomb("drained closure drop");
         let f = pool.submit(move || drop(bomb)).unwrap();
         let after = pool.submit(|| 3).unwrap();
