@@ -378,3 +378,17 @@ fn pool_concurrent_submitters_lose_nothing_and_keep_their_order() {
         );
     }
 }
+
+/// POOL-NAME-1: the builder's `Debug` shows the arguments it will build with
+/// (the initializer only as present or not).
+#[test]
+fn pool_name_1_builder_debug_shows_its_arguments() {
+    let b = ThreadPoolExecutor::builder()
+        .max_workers(3)
+        .thread_name_prefix("dbg")
+        .initializer(|| Ok(()));
+    assert_eq!(
+        format!("{b:?}"),
+        r#"Builder { max_workers: Some(3), thread_name_prefix: Some("dbg"), initializer: true }"#
+    );
+}
