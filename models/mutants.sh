@@ -56,7 +56,7 @@ for row in "${mutants[@]}"; do
     status=$?
     if [ $status -eq 0 ]; then
         verdict="SURVIVED"; survivors=$((survivors + 1))
-    elif grep -qE "could not compile|^error\[E" "$log" || ! grep -q "panicked at" "$log"; then
+    elif grep -qE "could not compile|^error\[E" "$log" || ! grep -qE "panicked at|^failures:" "$log"; then
         verdict="ERROR (did not build or run; see $log)"; survivors=$((survivors + 1))
     else
         # The model failed (loom may abort while unwinding after the first panic).
