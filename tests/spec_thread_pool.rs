@@ -393,26 +393,6 @@ fn pool_name_1_builder_debug_shows_its_arguments() {
     );
 }
 
-/// Linux: whether the thread of this process named `name` is asleep (state
-/// `S` in `/proc`), seen on several reads in a row.
-#[cfg(target_os = "linux")]
-fn asleep(name: &str) -> bool {
-    let state = || -> Option<char> {
-        for task in std::fs::read_dir("/proc/self/task").ok()?.flatten() {
-            let stat = std::fs::read_to_string(task.path().join("stat")).ok()?;
-            let (head, tail) = stat.rsplit_once(')')?;
-            if head.split_once('(')?.1 == name {
-                return tail.trim_start().chars().next();
-            }
-        }
-        None
-    };
-    (0..5).all(|_| {
-        std::thread::yield_now();
-        state() == Some('S')
-    })
-}
-
 /// POOL-REUSE-1: an idle worker that has gone to sleep (not one still
 /// spinning) is woken by the next submit and runs it, round after round, on
 /// the same thread.
