@@ -59,7 +59,14 @@ impl Exception {
     /// Records a caught panic; the payload's message is kept when it is a
     /// string (as `panic!` makes it), otherwise a placeholder is used.
     pub fn from_panic(payload: Box<dyn Any + Send>) -> Exception {
-        Exception(Arc::new(Repr::Panic(panic_message(payload.as_ref()))))
+        // MUTANT: the payload is dropped uncontained (issue 12, item 1).
+        if cfg!(cf_mutant = "payload_drop_uncontained") {
+            return Exception(Arc::new(Repr::Panic(panic_message(payload.as_ref()))));
+        }
+        // The payload's own Drop may panic: contained (POOL-DROPPANIC-1).
+        Exception(Arc::new(Repr::Panic(crate::diagnostics::take_message(
+            payload,
+        ))))
     }
 
     /// The broken-executor failure set on queued futures when a pool breaks.

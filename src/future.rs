@@ -52,15 +52,15 @@
 //!   condition variable outlives the signal because the signalling thread
 //!   holds a handle to the future.
 
+use crate::diagnostics::{self, Diagnostic, drop_contained};
 use crate::error::Error;
-use crate::exception::{Exception, panic_message};
+use crate::exception::Exception;
 use crate::state::State;
 use crate::sync::{Arc, Condvar, Mutex, MutexGuard};
 use crate::time::Deadline;
 use crate::waiter::{Completion, Waiter};
 use std::fmt;
 use std::hash::{Hash, Hasher};
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Duration;
 
 type Callback<T> = Box<dyn FnOnce(&Future<T>) + Send + 'static>;
@@ -386,8 +386,16 @@ impl<T> Future<T> {
     /// If the future is already done (cancelled or finished) the callback is
     /// called immediately, in this thread. Otherwise it runs in the thread
     /// that completes or cancels the future. Callbacks run in the order they
-    /// were added. A panicking callback is reported on stderr and ignored:
-    /// later callbacks still run and the future is unaffected.
+    /// were added. A panicking callback is reported (on stderr unless
+    /// [`diagnostics::set_handler`](crate::diagnostics::set_handler) says
+    /// otherwise) and ignored: later callbacks still run and the future is
+    /// unaffected; so is a panic from dropping that panic's payload.
+    ///
+    /// A callback that owns a handle to its own future (a clone moved into
+    /// it) makes a reference cycle: if the future is never completed or
+    /// cancelled, neither the future nor the callback is ever freed
+    /// (CB-CYCLE-1). Completing or cancelling it runs and frees the
+    /// callback, breaking the cycle.
     ///
     /// ```
     /// use concurrent_futures::Future;
@@ -450,40 +458,70 @@ impl<T> Future<T> {
     /// callbacks run in this thread. From any other state it returns
     /// `Err(Error::InvalidState { .. })` and the first outcome is kept.
     pub fn set_result(&self, value: T) -> Result<(), Error> {
-        self.finish(Ok(value))
+        self.finish(Ok(value), &mut || {})
     }
 
     /// Completes the future with an exception (FUT-SET-2). Same rules as
     /// [`set_result`](Future::set_result).
     pub fn set_exception(&self, exception: Exception) -> Result<(), Error> {
-        self.finish(Err(exception))
+        self.finish(Err(exception), &mut || {})
     }
 
-    fn finish(&self, outcome: Result<T, Exception>) -> Result<(), Error> {
+    /// Completes the future for the worker that ran its call, calling `idle`
+    /// exactly once: before anyone can see the outcome when the future has
+    /// no callbacks (POOL-REUSE-1), after the callbacks have run otherwise
+    /// (POOL-CBIDLE-1); after the refusal if the future was already done.
+    pub(crate) fn finish_then(&self, outcome: Result<T, Exception>, idle: &mut dyn FnMut()) {
+        let _ = self.finish(outcome, idle);
+    }
+
+    fn finish(&self, outcome: Result<T, Exception>, idle: &mut dyn FnMut()) -> Result<(), Error> {
         let inner = self.lock();
         // MUTANT: no state check, a second outcome overwrites the first.
         #[cfg(cf_mutant = "finish_any_state")]
         if inner.state.is_done() {
-            self.finish_locked(inner, outcome);
+            self.finish_locked(inner, outcome, idle);
             return Ok(());
         }
         match inner.state {
             State::Pending | State::Running => {
-                self.finish_locked(inner, outcome);
+                self.finish_locked(inner, outcome, idle);
                 Ok(())
             }
-            state => Err(Error::InvalidState {
-                state,
-                future: self.repr(&inner),
-            }),
+            state => {
+                let refused = Error::InvalidState {
+                    state,
+                    future: self.repr(&inner),
+                };
+                drop(inner);
+                idle();
+                // The refused value is user code's to drop: outside the lock,
+                // contained (POOL-DROPPANIC-1).
+                drop_contained(outcome);
+                Err(refused)
+            }
         }
     }
 
     /// PENDING/RUNNING -> FINISHED: publish the outcome and the state
     /// together and tell waiters under the lock, then wake blocked readers
     /// and run callbacks outside it. The caller has checked the state under
-    /// `inner`.
-    fn finish_locked(&self, mut inner: MutexGuard<'_, Inner<T>>, outcome: Result<T, Exception>) {
+    /// `inner`. `idle` as for [`finish_then`](Future::finish_then): it is
+    /// core code (the pool's busy count), so it may run under the lock.
+    fn finish_locked(
+        &self,
+        mut inner: MutexGuard<'_, Inner<T>>,
+        outcome: Result<T, Exception>,
+        idle: &mut dyn FnMut(),
+    ) {
+        // Callbacks are added only under this lock, so this decides for the
+        // whole delivery below.
+        let idle_first = inner.callbacks.is_empty();
+        // MUTANT: the worker counts as idle while it runs callbacks (issue 12, item 7).
+        let idle_first = idle_first || cfg!(cf_mutant = "idle_during_callbacks");
+        if idle_first {
+            idle();
+        }
         let how = match &outcome {
             Ok(_) => Completion::Result,
             Err(_) => Completion::Exception,
@@ -493,6 +531,9 @@ impl<T> Future<T> {
         inner.notify_waiters(how);
         let wake = self.must_wake_blocked(&inner);
         self.deliver_callbacks(inner, wake);
+        if !idle_first {
+            idle();
+        }
     }
 
     /// Cancels the future and, if that left it CANCELLED, acknowledges the
@@ -518,7 +559,7 @@ impl<T> Future<T> {
     pub(crate) fn fail_or_notify_cancel(&self, exception: Exception) {
         let mut inner = self.lock();
         match inner.state {
-            State::Pending => self.finish_locked(inner, Err(exception)),
+            State::Pending => self.finish_locked(inner, Err(exception), &mut || {}),
             State::Cancelled => inner.acknowledge_cancel(),
             _ => {}
         }
@@ -614,14 +655,13 @@ impl<T> Future<T> {
         }
     }
 
+    /// Runs `callbacks` in order, each contained: a panic, or a panic from
+    /// dropping its payload, is reported and the next callback runs
+    /// (CB-PANIC-1, CB-PANICDROP-1).
     fn run_callbacks(&self, callbacks: Vec<Callback<T>>) {
         for callback in callbacks {
-            if let Err(payload) = catch_unwind(AssertUnwindSafe(|| callback(self))) {
-                eprintln!(
-                    "exception calling callback for {:?}: {}",
-                    self,
-                    panic_message(payload.as_ref())
-                );
+            if let Err(message) = diagnostics::catch(|| callback(self)) {
+                diagnostics::report(&Diagnostic::CallbackPanicked { message: &message });
             }
         }
     }

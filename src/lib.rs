@@ -17,6 +17,7 @@
 //! | `wait(fs, timeout, return_when)`         | [`wait()`]                                  |
 //! | `as_completed(fs, timeout)`              | [`as_completed()`]                          |
 //! | exceptions                               | [`Error`], [`Exception`]                    |
+//! | the `concurrent.futures` logger          | [`diagnostics::set_handler`]                |
 //!
 //! ```
 //! use concurrent_futures::{as_completed, Executor, ThreadPoolExecutor};
@@ -37,6 +38,7 @@
 #![warn(missing_docs)]
 
 mod as_completed;
+pub mod diagnostics;
 mod error;
 mod exception;
 mod executor;

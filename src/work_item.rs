@@ -1,5 +1,6 @@
 //! [`WorkItem`]: a call and its future, type-erased, as executors queue them.
 
+use crate::diagnostics::drop_contained;
 use crate::exception::{BoxError, Exception};
 use crate::future::Future;
 use std::fmt;
@@ -44,40 +45,55 @@ where
     F: FnOnce() -> Result<T, Exception> + Send + 'static,
 {
     fn run(mut self: Box<Self>, after_call: &mut dyn FnMut()) {
-        let Some(call) = self.call.take() else {
-            return;
-        };
-        // PENDING -> RUNNING, or CANCELLED -> C&N and skip (the call of a
-        // cancelled future never runs).
-        if !matches!(self.future.set_running_or_notify_cancel(), Ok(true)) {
-            after_call();
-            return;
-        }
-        let outcome = call();
-        after_call();
-        // Only a user calling set_result on a running future can make this
-        // fail; the first outcome is kept (FUT-SET-*).
-        let _ = match outcome {
-            Ok(value) => self.future.set_result(value),
-            Err(exception) => self.future.set_exception(exception),
-        };
+        self.run_call(after_call);
+        // This may be the last handle to the future: dropping it drops the
+        // value or exception no one can read any more, user code that may
+        // panic (POOL-DROPPANIC-1).
+        drop_contained(self);
     }
 
     fn cancel(mut self: Box<Self>) {
-        self.call = None;
+        drop_contained(self.call.take());
         self.future.cancel_and_notify();
     }
 
     fn fail(mut self: Box<Self>, exception: Exception) {
-        self.call = None;
+        drop_contained(self.call.take());
         self.future.fail_or_notify_cancel(exception);
+    }
+}
+
+impl<T, F> Task<T, F>
+where
+    T: Send + 'static,
+    F: FnOnce() -> Result<T, Exception> + Send + 'static,
+{
+    fn run_call(&mut self, after_call: &mut dyn FnMut()) {
+        let Some(call) = self.call.take() else {
+            return;
+        };
+        // PENDING -> RUNNING, or CANCELLED -> C&N and skip (the call of a
+        // cancelled future never runs; its closure is dropped, contained).
+        if !matches!(self.future.set_running_or_notify_cancel(), Ok(true)) {
+            drop_contained(call);
+            after_call();
+            return;
+        }
+        // The call is wrapped in `catch_unwind` by its constructor, and the
+        // panic payload is dropped contained (`Exception::from_panic`).
+        let outcome = call();
+        // Only a user calling set_result on a running future can make this
+        // refuse; the first outcome is kept (FUT-SET-*). `after_call` runs
+        // once either way, when the worker is idle again.
+        self.future.finish_then(outcome, after_call);
     }
 }
 
 impl<T, F> Drop for Task<T, F> {
     fn drop(&mut self) {
-        if self.call.take().is_some() {
+        if let Some(call) = self.call.take() {
             // Dropped without being run, cancelled or failed.
+            drop_contained(call);
             self.future.cancel_and_notify();
         }
     }
@@ -149,9 +165,10 @@ impl WorkItem {
     }
 
     /// Like [`run`](WorkItem::run), calling `after_call` once the call has
-    /// returned (or been skipped) and before the future is completed. The
-    /// thread pool uses it to count its worker as idle before anyone can see
-    /// the result.
+    /// returned (or been skipped) and the thread has nothing left to do for
+    /// this item: before anyone can see the result if the future has no
+    /// done-callbacks, after they have run otherwise. The thread pool uses it
+    /// to count its worker as idle (POOL-REUSE-1, POOL-CBIDLE-1).
     pub fn run_then(self, mut after_call: impl FnMut()) {
         self.job.run(&mut after_call);
     }

@@ -851,3 +851,41 @@ fn fut_falsy_empty_exception_is_still_an_exception() {
     let r = within_watchdog("result", move || g.result(None));
     assert!(matches!(r, Err(Error::Exception(_))), "{r:?}");
 }
+
+/// FUT-REPR-1: `Debug` is Python's repr, with the outcome only when FINISHED.
+#[test]
+fn fut_repr_1_debug_is_python_repr() {
+    let f: Future<i32> = Future::new();
+    let addr = format!("{f:?}")
+        .trim_start_matches("<Future at ")
+        .split(' ')
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(addr.starts_with("0x"), "{addr}");
+    assert_eq!(
+        format!("{f:?}"),
+        format!("<Future at {addr} state=pending>")
+    );
+    assert_eq!(format!("{:?}", f.clone()), format!("{f:?}"));
+    f.set_running_or_notify_cancel().unwrap();
+    assert_eq!(
+        format!("{f:?}"),
+        format!("<Future at {addr} state=running>")
+    );
+    f.set_result(1).unwrap();
+    assert_eq!(
+        format!("{f:?}"),
+        format!("<Future at {addr} state=finished returned i32>")
+    );
+    let g: Future<i32> = Future::new();
+    g.set_exception(concurrent_futures::Exception::msg("x"))
+        .unwrap();
+    assert!(
+        format!("{g:?}").ends_with(" state=finished raised Error>"),
+        "{g:?}"
+    );
+    let h: Future<i32> = Future::new();
+    h.cancel();
+    assert!(format!("{h:?}").ends_with(" state=cancelled>"), "{h:?}");
+}

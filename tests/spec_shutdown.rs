@@ -294,3 +294,45 @@ fn shut_owndrop_last_handle_dropped_in_own_task_does_not_deadlock() {
         "remaining work completes"
     );
 }
+
+/// SHUT-WAIT-1: of two concurrent `shutdown(true, _)` calls, the one that
+/// finds the worker handles taken by the other still returns only once the
+/// accepted work has run (it waits for the workers, not for the join).
+#[cfg(target_os = "linux")]
+#[test]
+fn shut_wait_1_concurrent_waiting_shutdowns_both_wait() {
+    within_watchdog("two waiting shutdowns", || {
+        let pool = pool(1);
+        let (started, gate) = (Latch::new(), Gate::new());
+        let f = blocked(&pool, &started, &gate, 1);
+        started.wait_for(1);
+        let callers: Vec<_> = ["shut-a", "shut-b"]
+            .into_iter()
+            .map(|name| {
+                let (p, f) = (pool.clone(), f.clone());
+                let h = std::thread::Builder::new()
+                    .name(name.to_string())
+                    .spawn(move || {
+                        p.shutdown(true, false).unwrap();
+                        f.done()
+                    })
+                    .unwrap();
+                (name, h)
+            })
+            .collect();
+        // Open the gate once each caller has returned or is blocked inside
+        // shutdown: a caller that returned already saw the task unfinished.
+        for (name, h) in &callers {
+            while !h.is_finished() && !asleep(name) {
+                std::thread::yield_now();
+            }
+        }
+        gate.open();
+        for (name, h) in callers {
+            assert!(
+                h.join().unwrap(),
+                "{name} returned before the work was done"
+            );
+        }
+    });
+}

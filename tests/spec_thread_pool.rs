@@ -378,3 +378,44 @@ fn pool_concurrent_submitters_lose_nothing_and_keep_their_order() {
         );
     }
 }
+
+/// POOL-NAME-1: the builder's `Debug` shows the arguments it will build with
+/// (the initializer only as present or not).
+#[test]
+fn pool_name_1_builder_debug_shows_its_arguments() {
+    let b = ThreadPoolExecutor::builder()
+        .max_workers(3)
+        .thread_name_prefix("dbg")
+        .initializer(|| Ok(()));
+    assert_eq!(
+        format!("{b:?}"),
+        r#"Builder { max_workers: Some(3), thread_name_prefix: Some("dbg"), initializer: true }"#
+    );
+}
+
+/// POOL-REUSE-1: an idle worker that has gone to sleep (not one still
+/// spinning) is woken by the next submit and runs it, round after round, on
+/// the same thread.
+#[cfg(target_os = "linux")]
+#[test]
+fn pool_reuse_1_a_sleeping_idle_worker_is_woken() {
+    within_watchdog("wake a sleeping worker", || {
+        let pool = ThreadPoolExecutor::builder()
+            .max_workers(1)
+            .thread_name_prefix("sleep-probe")
+            .build()
+            .unwrap();
+        for round in 0..3 {
+            pool.submit(|| ()).unwrap().result(None).unwrap();
+            // Observed, not slept for: the worker parks once its spin ends.
+            while !asleep("sleep-probe_0") {
+                std::thread::yield_now();
+            }
+            assert_eq!(
+                pool.submit(move || round).unwrap().result(None).unwrap(),
+                round
+            );
+        }
+        assert_eq!(pool.threads_started(), 1);
+    });
+}

@@ -73,3 +73,14 @@ fn exe_workitem_run_item_is_not_cancelled() {
     assert_eq!(f.state(), State::Finished);
     assert_eq!(f.result(None).unwrap(), 5);
 }
+
+/// EXE-WORKITEM-4: an item's `Debug` shows no internals, and formatting it
+/// neither runs nor cancels it.
+#[test]
+fn exe_workitem_4_debug_is_opaque() {
+    let (item, future) = concurrent_futures::WorkItem::new(|| 5);
+    assert_eq!(format!("{item:?}"), "WorkItem { .. }");
+    assert_eq!(future.state(), concurrent_futures::State::Pending);
+    item.run();
+    assert_eq!(future.result(None).unwrap(), 5);
+}

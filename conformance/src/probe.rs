@@ -140,10 +140,38 @@ pub fn make_task(item: Item, gates: &std::sync::Arc<Gates>, log: &std::sync::Arc
 }
 
 /// Keeps the kit's own deliberate panics (tasks and callbacks that panic on
-/// purpose) off stderr; every other panic reaches the previous hook.
+/// purpose) off stderr, and the core's reports of them ("exception calling
+/// callback", "Exception in initializer": the kit's failing initializer);
+/// every other panic reaches the previous hook, every other report the
+/// previous [`concurrent_futures::diagnostics`] handler.
 pub fn quiet_kit_panics() {
     static ONCE: Once = Once::new();
-    ONCE.call_once(|| quiet_panics_where(|text| text.contains(MARK)));
+    ONCE.call_once(|| {
+        quiet_panics_where(|text| text.contains(MARK));
+        quiet_kit_diagnostics();
+    });
+}
+
+/// Routes the core's reports: those about the kit's deliberate failures are
+/// dropped, the rest go where they went before.
+fn quiet_kit_diagnostics() {
+    use concurrent_futures::diagnostics::{Diagnostic, Handler, set_handler};
+    use std::sync::{Arc, Mutex};
+    let previous = Arc::new(Mutex::new(Handler::Ignore));
+    let forward = previous.clone();
+    let before = set_handler(Handler::Custom(Arc::new(move |d: &Diagnostic<'_>| {
+        let text = d.to_string();
+        if text.contains(MARK) {
+            return;
+        }
+        let handler = forward.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        match handler {
+            Handler::Custom(f) => f(d),
+            Handler::Ignore => {}
+            _ => eprintln!("{text}"),
+        }
+    })));
+    *previous.lock().unwrap_or_else(|e| e.into_inner()) = before;
 }
 
 /// Installs a panic hook that drops the panics whose message `deliberate`

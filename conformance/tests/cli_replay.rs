@@ -119,3 +119,24 @@ fn replay_of_a_timing_probe_runs_that_probe() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("has no fixed probe"), "{err}");
 }
+
+#[test]
+fn the_kit_keeps_reports_of_its_own_deliberate_failures_off_stderr() {
+    // Callbacks that panic on purpose and initializers that fail on purpose
+    // would each make the core report a line; the kit routes those away
+    // (concurrent_futures::diagnostics) so that its output stays readable.
+    let (code, out, err) = kit(&[
+        "--executor",
+        "reference",
+        "--group",
+        "callbacks",
+        "--group",
+        "broken",
+        "--cases",
+        "64",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("| CB-PANIC-1 | pass |"), "{out}");
+    assert!(!err.contains("exception calling callback"), "{err}");
+    assert!(!err.contains("Exception in initializer"), "{err}");
+}

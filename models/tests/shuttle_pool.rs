@@ -176,3 +176,90 @@ fn shuttle_as_completed_many() {
         },
     );
 }
+
+/// Silences the panics this file raises on purpose (a `Bomb` payload, the
+/// panic of its `Drop`) and the core's reports of them, keeping every other
+/// panic report, shuttle's failing schedule included. Called inside the
+/// model, once shuttle's own panic hook is installed, so that it wraps it.
+fn quiet_bombs() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        concurrent_futures::diagnostics::set_handler(
+            concurrent_futures::diagnostics::Handler::Ignore,
+        );
+        let inner = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let p = info.payload();
+            let expected = p.is::<Bomb>() || p.downcast_ref::<&str>() == Some(&"model bomb");
+            if !expected {
+                inner(info);
+            }
+        }));
+    });
+}
+
+/// A value whose `Drop` panics (issue 12): user code the core must contain.
+struct Bomb;
+
+impl Drop for Bomb {
+    fn drop(&mut self) {
+        panic!("model bomb");
+    }
+}
+
+/// Three workers, two submitters. Each submits a task that waits until its
+/// done-callback is registered; the callback, run on the worker, submits
+/// another task to the same pool and waits for its result, so it needs a
+/// worker that is not running callbacks (a third thread when both callbacks
+/// run at once). Then tasks that panic with a payload whose `Drop` panics.
+/// Every future ends FINISHED, no worker dies, at most three threads start,
+/// and nothing deadlocks in any explored schedule.
+/// Clauses: POOL-CBIDLE-1, POOL-DROPPANIC-1, POOL-MAX-1.
+#[test]
+fn shuttle_callbacks_that_need_a_worker() {
+    set_model_timeouts(ModelTimeouts::Never);
+    shuttle_model(
+        "callbacks_that_need_a_worker",
+        "POOL-CBIDLE-1 POOL-DROPPANIC-1 POOL-MAX-1",
+        || {
+            quiet_bombs();
+            let p = pool(3);
+            let inner_results = Arc::new(AtomicUsize::new(0));
+            let submitters: Vec<_> = (0..2)
+                .map(|t| {
+                    let (p, inner_results) = (p.clone(), inner_results.clone());
+                    thread::spawn(move || {
+                        let registered: Future<()> = Future::new();
+                        let r = registered.clone();
+                        let f = p.submit(move || r.result(None).map(|()| t)).unwrap();
+                        let (q, called) = (p.clone(), Future::new());
+                        let c = called.clone();
+                        f.add_done_callback(move |_| {
+                            let g = q.submit(|| 10).unwrap();
+                            assert_eq!(g.result(None).unwrap(), 10);
+                            inner_results.fetch_add(1, Ordering::SeqCst);
+                            c.set_result(()).unwrap();
+                        });
+                        registered.set_result(()).unwrap();
+                        (f, called)
+                    })
+                })
+                .collect();
+            for s in submitters {
+                let (f, called) = s.join().unwrap();
+                assert!(f.result(None).unwrap().is_ok());
+                called.result(None).unwrap();
+            }
+            assert_eq!(inner_results.load(Ordering::SeqCst), 2);
+            let bombs: Vec<_> = (0..2)
+                .map(|_| p.submit(|| -> u8 { std::panic::panic_any(Bomb) }).unwrap())
+                .collect();
+            for b in bombs {
+                assert!(b.exception(None).unwrap().is_some());
+            }
+            assert_eq!(p.submit(|| 3).unwrap().result(None).unwrap(), 3);
+            assert!(p.threads_started() <= 3);
+            p.shutdown(true, false).unwrap();
+        },
+    );
+}

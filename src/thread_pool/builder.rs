@@ -55,7 +55,9 @@ impl Builder {
 
     /// Worker threads are named `{prefix}_{n}`, `n` counting from 0
     /// (POOL-NAME-*). Default prefix: `ThreadPoolExecutor-{k}`, `k` counting
-    /// pools built in this process.
+    /// pools built in this process with the default; an empty prefix means
+    /// the default, as in CPython (POOL-NAME-2). A prefix containing a NUL
+    /// byte is refused by [`build`](Builder::build) (POOL-NAME-3).
     pub fn thread_name_prefix(mut self, prefix: impl Into<String>) -> Builder {
         self.thread_name_prefix = Some(prefix.into());
         self
@@ -80,6 +82,8 @@ impl Builder {
     /// let err = ThreadPoolExecutor::builder().max_workers(0).build().unwrap_err();
     /// assert_eq!(err.to_string(), "max_workers must be greater than 0");
     /// assert!(matches!(err, Error::InvalidArgument(_)));
+    /// let err = ThreadPoolExecutor::builder().thread_name_prefix("a\0b").build().unwrap_err();
+    /// assert_eq!(err.to_string(), "thread_name_prefix must not contain a NUL byte");
     /// ```
     pub fn build(self) -> Result<ThreadPoolExecutor, Error> {
         let max_workers = self.max_workers.unwrap_or_else(super::default_max_workers);
@@ -88,9 +92,18 @@ impl Builder {
                 "max_workers must be greater than 0".to_string(),
             ));
         }
-        let prefix = self
-            .thread_name_prefix
-            .unwrap_or_else(|| format!("ThreadPoolExecutor-{}", super::next_pool_number()));
+        // Empty counts as unset, as CPython's `prefix or default` (POOL-NAME-2).
+        let prefix = match self.thread_name_prefix {
+            Some(prefix) if !prefix.is_empty() => prefix,
+            _ => format!("ThreadPoolExecutor-{}", super::next_pool_number()),
+        };
+        // A thread name cannot hold a NUL byte: refuse it here rather than
+        // fail at every submit (POOL-NAME-3).
+        if prefix.contains('\0') {
+            return Err(Error::InvalidArgument(
+                "thread_name_prefix must not contain a NUL byte".to_string(),
+            ));
+        }
         Ok(ThreadPoolExecutor::from_pool(Pool::new(
             max_workers,
             prefix,

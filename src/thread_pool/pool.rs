@@ -8,9 +8,16 @@
 //!   one), or starts a thread, or — when `max_workers` threads exist — leaves
 //!   the item for a busy worker, which always checks the queue under the lock
 //!   before it sleeps.
-//! * `busy` counts workers inside a call. A worker leaves it (lock-free)
-//!   when its call returns, before the future is completed, so a caller that
-//!   has seen a result also sees that worker as idle (POOL-REUSE-*).
+//! * `busy` counts workers inside a call or its done-callbacks. A worker
+//!   whose future has no callbacks leaves it (lock-free) when its call
+//!   returns, before the outcome is visible, so a caller that has seen a
+//!   result also sees that worker as idle (POOL-REUSE-*); one running
+//!   callbacks leaves it only after they have run, so a callback that
+//!   submits and waits gets a new thread (POOL-CBIDLE-1).
+//! * No user code runs under `state`: items refused or drained are dropped,
+//!   cancelled or failed after it is released (POOL-SPAWN-1), and a worker
+//!   survives any panic of user code, including a panicking `Drop`
+//!   (POOL-DROPPANIC-1).
 //! * Once `shutdown` is set it is never cleared, and no item is queued after
 //!   it; workers exit when the queue is empty and `shutdown` is set, so
 //!   every item queued before shutdown runs unless `cancel_futures` drained
@@ -182,11 +189,16 @@ impl Pool {
     pub(crate) fn submit(this: &Arc<Pool>, work: WorkItem) -> Result<(), Error> {
         let mut st = this.state.lock();
         // Broken is checked before shutdown, as CPython does (EXE-SUBMIT-2).
-        if let Some(message) = &st.broken {
-            return Err(Error::BrokenExecutor(message.clone()));
-        }
-        if st.shutdown {
-            return Err(Error::Shutdown);
+        let refusal = match &st.broken {
+            Some(message) => Some(Error::BrokenExecutor(message.clone())),
+            None => st.shutdown.then_some(Error::Shutdown),
+        };
+        if let Some(refusal) = refusal {
+            // Dropping the item cancels its future and runs its callbacks:
+            // user code, so after the lock (POOL-SPAWN-1).
+            drop(st);
+            drop(work);
+            return Err(refusal);
         }
         st.queue.push_back(work);
         this.publish_queued(&st);
@@ -222,10 +234,19 @@ impl Pool {
         } else if st.alive < this.max_workers {
             if let Err(e) = Pool::start_worker(this, &mut st) {
                 if st.alive == 0 {
-                    // No thread can ever run it: take it back (its future is
-                    // cancelled when it drops) and report.
-                    drop(st.queue.pop_back());
+                    // No thread can ever run it: take it back and report. Its
+                    // future is cancelled when it drops, which runs its
+                    // callbacks: only after the lock is released (POOL-SPAWN-1).
+                    let refused = st.queue.pop_back();
                     this.publish_queued(&st);
+                    // MUTANT: the refused item is dropped under the pool lock (issue 12, item 6).
+                    #[cfg(cf_mutant = "refused_dropped_under_lock")]
+                    let refused: Option<WorkItem> = {
+                        drop(refused);
+                        None
+                    };
+                    drop(st);
+                    drop(refused);
                     return Err(Error::Runtime(format!("can't start new thread: {e}")));
                 }
                 // Existing workers will run it.
@@ -309,7 +330,8 @@ impl Pool {
         }
         if wait {
             for handle in handles {
-                // Workers never panic (calls run under catch_unwind).
+                // Workers never panic: every piece of user code they run
+                // (calls, callbacks, drops) is contained (POOL-DROPPANIC-1).
                 let _ = handle.join();
             }
             // Another shutdown may have taken some handles: wait for them too.

@@ -1,9 +1,8 @@
 //! The loop each worker thread runs.
 
 use super::pool::Pool;
-use crate::exception::panic_message;
+use crate::diagnostics::{self, Diagnostic};
 use crate::sync::Arc;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::Ordering;
 
 /// A worker: run the initializer, then take items from the queue in FIFO
@@ -13,13 +12,13 @@ pub(crate) fn run(pool: Arc<Pool>) {
     if let Some(init) = &pool.initializer {
         // A closure, not `**init`: std's and loom's `Arc` deref differently.
         #[allow(clippy::redundant_closure)]
-        let failure = match catch_unwind(AssertUnwindSafe(|| init())) {
-            Ok(Ok(())) => None,
-            Ok(Err(e)) => Some(e.to_string()),
-            Err(payload) => Some(panic_message(payload.as_ref())),
+        // The error's Display and Drop are user code too: all contained.
+        let failure = match diagnostics::catch(|| init().err().map(|e| e.to_string())) {
+            Ok(failure) => failure,
+            Err(panic) => Some(panic),
         };
         if let Some(reason) = failure {
-            eprintln!("Exception in initializer: {reason}");
+            diagnostics::report(&Diagnostic::InitializerFailed { message: &reason });
             pool.break_pool();
             let st = pool.state.lock();
             pool.worker_exited(st);
@@ -39,8 +38,9 @@ pub(crate) fn run(pool: Arc<Pool>) {
             pool.publish_queued(&st);
             pool.busy.fetch_add(1, Ordering::AcqRel);
             drop(st);
-            // Idle again as soon as the call returns, before its future is
-            // completed (POOL-REUSE-1).
+            // Idle again as soon as the call returns, before its outcome is
+            // visible (POOL-REUSE-1), unless it has done-callbacks to run:
+            // then once they have run (POOL-CBIDLE-1).
             work.run_then(|| {
                 pool.busy.fetch_sub(1, Ordering::AcqRel);
             });

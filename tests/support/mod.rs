@@ -146,3 +146,23 @@ pub fn run_all_at_once(pool: &ThreadPoolExecutor, n: usize) {
         }
     });
 }
+
+/// Linux: whether the thread of this process named `name` is asleep (state
+/// `S` in `/proc`), seen on several reads in a row.
+#[cfg(target_os = "linux")]
+pub fn asleep(name: &str) -> bool {
+    let state = || -> Option<char> {
+        for task in std::fs::read_dir("/proc/self/task").ok()?.flatten() {
+            let stat = std::fs::read_to_string(task.path().join("stat")).ok()?;
+            let (head, tail) = stat.rsplit_once(')')?;
+            if head.split_once('(')?.1 == name {
+                return tail.trim_start().chars().next();
+            }
+        }
+        None
+    };
+    (0..5).all(|_| {
+        std::thread::yield_now();
+        state() == Some('S')
+    })
+}
