@@ -235,6 +235,7 @@ pub fn run<A: Adapter + 'static>(
         step: None,
         last: None,
         trace: Trace::default(),
+        forbidden_since: BTreeMap::new(),
     };
     let gates = runner.gates.clone();
     let mut map: Option<MapRun<'_>> = None;
@@ -242,7 +243,12 @@ pub fn run<A: Adapter + 'static>(
     for (n, step) in scenario.steps.iter().enumerate() {
         runner.step = Some(n + 1);
         runner.last = Some(step.clone());
-        result = runner.step_once(step, &mut map, &adapter).and_then(|note| {
+        let started_before = runner.log.snapshot().started.len();
+        let stepped = runner.step_once(step, &mut map, &adapter);
+        for (t, _) in runner.model.forbidden_tasks() {
+            runner.forbidden_since.entry(t).or_insert(started_before);
+        }
+        result = stepped.and_then(|note| {
             runner.trace.notes.push(note.clone());
             let mut p = runner.progress.lock().unwrap_or_else(|e| e.into_inner());
             p.notes.push(note);
@@ -278,6 +284,9 @@ struct Runner<A: Adapter> {
     step: Option<usize>,
     last: Option<Step>,
     trace: Trace,
+    /// For each cancelled task: how many tasks had started when the step
+    /// that cancelled it began.
+    forbidden_since: BTreeMap<usize, usize>,
 }
 
 impl<A: Adapter + 'static> Runner<A> {
@@ -1041,7 +1050,17 @@ impl<A: Adapter + 'static> Runner<A> {
         let extra = started
             .difference(&model.started)
             .find(|t| !accepted_only || accepted(t))?;
-        let forbidden: BTreeMap<usize, &str> = model.forbidden_tasks().into_iter().collect();
+        // A cancelled task that had started before the step that cancelled
+        // it began was started wrongly then, not run after its cancel.
+        let position = log.started.iter().position(|t| t == extra);
+        let forbidden: BTreeMap<usize, &str> = model
+            .forbidden_tasks()
+            .into_iter()
+            .filter(|(t, _)| {
+                let since = self.forbidden_since.get(t).copied().unwrap_or(0);
+                position.is_none_or(|p| p >= since) || t != extra
+            })
+            .collect();
         let clause = match forbidden.get(extra) {
             Some(why) => *why,
             None if log.peak > model.workers => "POOL-MAX-1",
