@@ -1,0 +1,713 @@
+"""Small programs for the spec clauses the differential's scenarios do not reach.
+
+Each check is named after the clause whose `CPython:` line it verifies and asserts the
+behaviour the clause states for the newest CPython. Run on an interpreter:
+
+    python3.15 conformance/python/version_checks.py
+
+It prints one line per clause (`ok`, `FAILS: why`, or `n/a: why` where the interpreter lacks
+the feature) and exits 1 if any check fails. Plain standard library; gates, no sleeps.
+"""
+import concurrent.futures as cf
+import inspect
+import sys
+import threading
+
+CHECKS = []
+
+
+def check(clause):
+    def deco(fn):
+        CHECKS.append((clause, fn))
+        return fn
+    return deco
+
+
+class NotHere(Exception):
+    """The interpreter lacks the feature the clause is about."""
+
+
+def gated(n=1):
+    gate = threading.Event()
+    ex = cf.ThreadPoolExecutor(n)
+    return ex, gate
+
+
+# -- future.md --------------------------------------------------------------------------------
+
+@check("FUT-STATE-1")
+def _():
+    f = cf.Future()
+    assert not (f.cancelled() or f.running() or f.done())
+    try:
+        f.result(timeout=0)
+        raise AssertionError("no timeout")
+    except cf.TimeoutError:
+        pass
+
+
+@check("FUT-STATE-2")
+def _():
+    f = cf.Future()
+    names = [f._state]
+    f.set_running_or_notify_cancel()
+    names.append(f._state)
+    f.set_result(1)
+    names.append(f._state)
+    g = cf.Future()
+    g.cancel()
+    names.append(g._state)
+    g.set_running_or_notify_cancel()
+    names.append(g._state)
+    assert names == ["PENDING", "RUNNING", "FINISHED", "CANCELLED", "CANCELLED_AND_NOTIFIED"], names
+
+
+@check("FUT-CANCEL-3")
+def _():
+    f = cf.Future()
+    calls = []
+    f.add_done_callback(calls.append)
+    assert f.cancel() and f.cancel()
+    f.set_running_or_notify_cancel()
+    assert f.cancel() and len(calls) == 1
+
+
+@check("FUT-NOTIFY-1")
+def _():
+    f = cf.Future()
+    calls = []
+    f.add_done_callback(calls.append)
+    assert f.set_running_or_notify_cancel() is True and f.running() and not calls
+
+
+@check("FUT-NOTIFY-2")
+def _():
+    f = cf.Future()
+    calls = []
+    f.add_done_callback(calls.append)
+    f.cancel()
+    assert f.set_running_or_notify_cancel() is False
+    assert f._state == "CANCELLED_AND_NOTIFIED" and len(calls) == 1
+
+
+@check("FUT-NOTIFY-3")
+def _():
+    for setup in (lambda f: f.set_running_or_notify_cancel(), lambda f: f.set_result(1)):
+        f = cf.Future()
+        setup(f)
+        state = f._state
+        try:
+            f.set_running_or_notify_cancel()
+            raise AssertionError("accepted")
+        except RuntimeError as e:
+            assert str(e) == "Future in unexpected state", e
+        assert f._state == state
+
+
+@check("FUT-SET-1")
+def _():
+    f = cf.Future()
+    seen = []
+    f.add_done_callback(lambda g: seen.append((g.done(), g.result(timeout=0))))
+    f.set_result(7)
+    assert seen == [(True, 7)] and f.result() == 7
+
+
+@check("FUT-SET-2")
+def _():
+    f = cf.Future()
+    e = ValueError("x")
+    f.set_running_or_notify_cancel()
+    f.set_exception(e)
+    assert f.done() and f.exception() is e
+
+
+@check("FUT-SET-3")
+def _():
+    for first in ("result", "cancel"):
+        f = cf.Future()
+        if first == "result":
+            f.set_result(1)
+        else:
+            f.cancel()
+        calls = []
+        f.add_done_callback(calls.append)
+        for second in (lambda: f.set_result(2), lambda: f.set_exception(ValueError())):
+            try:
+                second()
+                raise AssertionError("accepted")
+            except cf.InvalidStateError as e:
+                assert str(e).startswith(f._state + ": <Future"), e
+        assert f.cancelled() if first == "cancel" else f.result() == 1
+        assert len(calls) == 1  # the immediate call only
+
+
+@check("FUT-SET-4")
+def _():
+    ex, gate = gated()
+    seen = []
+    fut = ex.submit(gate.wait)
+    fut.add_done_callback(lambda g: seen.append(g.done() and g.result(timeout=0)))
+    gate.set()
+    assert fut.result() is True and seen == [True]
+    ex.shutdown()
+
+
+@check("FUT-RESULT-3")
+def _():
+    f = cf.Future()
+    f.cancel()
+    for t in (None, 0, 0.5):
+        try:
+            f.result(timeout=t)
+            raise AssertionError("returned")
+        except cf.CancelledError:
+            pass
+
+
+@check("FUT-EXC-2")
+def _():
+    f = cf.Future()
+    f.cancel()
+    f.set_running_or_notify_cancel()
+    for t in (None, 0):
+        try:
+            f.exception(timeout=t)
+            raise AssertionError("returned")
+        except cf.CancelledError:
+            pass
+
+
+class Falsy(Exception):
+    def __bool__(self):
+        return False
+
+
+@check("FUT-FALSY-1")
+def _():
+    f = cf.Future()
+    f.set_exception(Falsy())
+    try:
+        f.result()
+        raise AssertionError("result() returned for a falsy exception (gh-132063)")
+    except Falsy:
+        pass
+
+
+@check("DIV-FALSY-1")
+def _():
+    f = cf.Future()
+    f.set_exception(Falsy())
+    try:
+        r = f.result()
+    except Falsy:
+        return
+    raise AssertionError(f"result() returned {r!r}")
+
+
+# -- callbacks.md -----------------------------------------------------------------------------
+
+@check("CB-ARG-1")
+def _():
+    f = cf.Future()
+    got = []
+    f.add_done_callback(got.append)
+    f.set_result(None)
+    f.add_done_callback(got.append)
+    assert got == [f, f] and all(g is f for g in got)
+
+
+@check("CB-THREAD-1")
+def _():
+    ex, gate = gated()
+    where = []
+    fut = ex.submit(gate.wait)
+    fut.add_done_callback(lambda g: where.append((threading.current_thread().name, g.result())))
+    gate.set()
+    fut.result()
+    ex.shutdown()
+    assert where and where[0][0] != threading.current_thread().name, where
+    # Cancel runs them in the cancelling thread, which may call the future's methods.
+    f = cf.Future()
+    f.add_done_callback(lambda g: where.append((threading.current_thread().name, g.cancel())))
+    f.cancel()
+    assert where[-1] == (threading.current_thread().name, True)
+
+
+@check("CB-ONCE-1")
+def _():
+    f = cf.Future()
+    calls = []
+    f.add_done_callback(calls.append)
+    f.cancel()
+    f.cancel()
+    f.set_running_or_notify_cancel()
+    try:
+        f.set_result(1)
+    except cf.InvalidStateError:
+        pass
+    assert len(calls) == 1
+
+
+@check("CB-NOTIFY-1")
+def _():
+    f = cf.Future()
+    f.cancel()
+    calls = []
+    f.add_done_callback(calls.append)  # immediate: 1
+    f.set_running_or_notify_cancel()
+    assert len(calls) == 1
+
+
+def _raise(_):
+    raise ValueError("callback raised")
+
+
+@check("CB-PANIC-2")
+def _():
+    f = cf.Future()
+    f.set_result(1)
+    f.add_done_callback(_raise)  # must not propagate
+
+
+@check("CB-PANIC-3")
+def _():
+    ex = cf.ThreadPoolExecutor(1)
+    f = ex.submit(int, 3)
+    f.add_done_callback(_raise)
+    assert f.result() == 3 and f.exception() is None
+    assert ex.submit(int, 4).result() == 4
+    ex.shutdown()
+
+
+# -- errors.md --------------------------------------------------------------------------------
+
+@check("ERR-NAME-1")
+def _():
+    from concurrent.futures.thread import BrokenThreadPool
+    names = [c.__name__ for c in (cf.CancelledError, cf.TimeoutError, BrokenThreadPool,
+                                  cf.InvalidStateError)]
+    assert names == ["CancelledError", "TimeoutError", "BrokenThreadPool",
+                     "InvalidStateError"], names
+
+
+@check("ERR-MSG-1")
+def _():
+    ex = cf.ThreadPoolExecutor(1)
+    ex.shutdown()
+    try:
+        ex.submit(int)
+        raise AssertionError("accepted")
+    except RuntimeError as e:
+        assert str(e) == "cannot schedule new futures after shutdown", e
+
+
+@check("ERR-MSG-2")
+def _():
+    try:
+        cf.ThreadPoolExecutor(0)
+        raise AssertionError("accepted")
+    except ValueError as e:
+        assert str(e) == "max_workers must be greater than 0", e
+    ex = cf.ThreadPoolExecutor(1, initializer=_raise, initargs=(None,))
+    e = ex.submit(int).exception()
+    assert str(e) == ("A thread initializer failed, the thread pool is not usable "
+                      "anymore"), e
+    ex.shutdown()
+    if "buffersize" not in inspect.signature(cf.Executor.map).parameters:
+        raise NotHere("no buffersize")
+    with cf.ThreadPoolExecutor(1) as ex:
+        try:
+            ex.map(int, [], buffersize=0)
+            raise AssertionError("accepted")
+        except ValueError as e:
+            assert str(e) == "buffersize must be None or > 0", e
+    with cf.ProcessPoolExecutor(1) as ex:
+        try:
+            ex.map(int, [], chunksize=0)
+            raise AssertionError("accepted")
+        except ValueError as e:
+            assert str(e) == "chunksize must be >= 1.", e
+
+
+@check("ERR-MSG-3")
+def _():
+    f = cf.Future()
+    g = cf.Future()
+    g.set_result(1)
+    try:
+        list(cf.as_completed([f, g, cf.Future()], timeout=0))
+        raise AssertionError("no timeout")
+    except cf.TimeoutError as e:
+        assert str(e) == "2 (of 3) futures unfinished", e
+
+
+@check("ERR-STATE-1")
+def _():
+    f = cf.Future()
+    f.cancel()
+    f.set_running_or_notify_cancel()
+    try:
+        f.set_result(1)
+    except cf.InvalidStateError as e:
+        m = str(e)
+        assert m.startswith("CANCELLED_AND_NOTIFIED: <Future") and m.endswith(">"), m
+
+
+@check("ERR-EXC-3")
+def _():
+    from concurrent.futures.thread import BrokenThreadPool
+    ex = cf.ThreadPoolExecutor(1, initializer=_raise, initargs=(None,))
+    f = ex.submit(int)
+    assert isinstance(f.exception(), BrokenThreadPool)
+    ex.shutdown()
+
+
+@check("ERR-SAME-1")
+def _():
+    f = cf.Future()
+    e = ValueError("x")
+    f.set_exception(e)
+    got = []
+    for _ in range(2):
+        try:
+            f.result()
+        except ValueError as r:
+            got.append(r)
+    assert got[0] is e and got[1] is e and f.exception() is e
+
+
+@check("ERR-SAME-2")
+def _():
+    e = KeyError("k")
+
+    def boom():
+        raise e
+    with cf.ThreadPoolExecutor(1) as ex:
+        assert ex.submit(boom).exception() is e
+        try:
+            list(ex.map(lambda _: boom(), [1]))
+        except KeyError as r:
+            assert r is e
+
+
+# -- executor.md ------------------------------------------------------------------------------
+
+@check("EXE-SUBMIT-2")
+def _():
+    from concurrent.futures.thread import BrokenThreadPool
+    ex = cf.ThreadPoolExecutor(1, initializer=_raise, initargs=(None,))
+    ex.submit(int).exception()
+    ex.shutdown()
+    ran = []
+    try:
+        ex.submit(ran.append, 1)
+        raise AssertionError("accepted")
+    except BrokenThreadPool:
+        pass
+    assert not ran
+
+
+@check("EXE-RESILIENT-1")
+def _():
+    with cf.ThreadPoolExecutor(1) as ex:
+        assert ex.submit(_raise, None).exception() is not None
+        assert ex.submit(int, 5).result() == 5
+
+
+@check("EXE-WORKITEM-1")
+def _():
+    ex, gate = gated()
+    ex.submit(gate.wait)
+    queued = ex.submit(int, 1)
+    ran = []
+    queued.add_done_callback(lambda g: ran.append(g._state))
+    assert queued.cancel()
+    gate.set()
+    ex.shutdown()
+    assert queued._state == "CANCELLED_AND_NOTIFIED" and ran == ["CANCELLED"]
+
+
+@check("EXE-WORKITEM-3")
+def _():
+    f = cf.Future()
+    f.cancel()
+    try:
+        f.set_exception(ValueError())
+        raise AssertionError("a cancelled future accepted set_exception")
+    except cf.InvalidStateError:
+        pass
+
+
+@check("EXE-SEED-1")
+def _():
+    with cf.ThreadPoolExecutor(max_workers=1) as ex:
+        r = ex.submit(pow, 323, 1235).result()
+    s = str(r)
+    assert len(s) == 3099 and s.startswith("7330") and s.endswith("0507"), (len(s), s[:4])
+
+
+# -- as-completed.md and wait.md --------------------------------------------------------------
+
+@check("ASC-LAZY-1")
+def _():
+    f = cf.Future()
+    it = cf.as_completed([f], timeout=0)
+    f.set_result(1)  # finished between the call and the first next()
+    assert next(it) is f
+
+
+@check("ASC-CANCELLED-1")
+def _():
+    f = cf.Future()
+    f.cancel()
+    try:
+        list(cf.as_completed([f], timeout=0))
+        raise AssertionError("a CANCELLED future was yielded")
+    except cf.TimeoutError:
+        pass
+    f.set_running_or_notify_cancel()
+    assert list(cf.as_completed([f], timeout=0)) == [f]
+
+
+@check("ASC-UNTOUCHED-1")
+def _():
+    f = cf.Future()
+    try:
+        list(cf.as_completed([f], timeout=0))
+    except cf.TimeoutError:
+        pass
+    it = cf.as_completed([f])
+    del it
+    assert f._state == "PENDING" and not f._waiters
+
+
+@check("WAIT-CANCELLED-1")
+def _():
+    f = cf.Future()
+    f.cancel()
+    done, not_done = cf.wait([f], timeout=0, return_when=cf.FIRST_COMPLETED)
+    assert f in not_done and not done
+    f.set_running_or_notify_cancel()
+    done, _ = cf.wait([f], timeout=0)
+    assert f in done
+
+
+@check("WAIT-UNTOUCHED-1")
+def _():
+    f, g = cf.Future(), cf.Future()
+    g.set_result(1)
+    cf.wait([f, g], timeout=0)
+    assert f._state == "PENDING" and not f._waiters and g.result() == 1
+
+
+# -- map.md -----------------------------------------------------------------------------------
+
+@check("MAP-VALIDATE-1")
+def _():
+    if "buffersize" not in inspect.signature(cf.Executor.map).parameters:
+        raise NotHere("no buffersize")
+    taken = []
+
+    def items():
+        taken.append(1)
+        yield 1
+    with cf.ProcessPoolExecutor(1) as ex:
+        try:
+            ex.map(int, items(), chunksize=0, buffersize=0)
+            raise AssertionError("accepted")
+        except ValueError as e:
+            assert str(e) == "chunksize must be >= 1.", e
+    with cf.ThreadPoolExecutor(1) as ex:
+        try:
+            ex.map(int, items(), buffersize=0)
+            raise AssertionError("accepted")
+        except ValueError as e:
+            assert str(e) == "buffersize must be None or > 0", e
+    assert not taken
+
+
+@check("MAP-ZIP-1")
+def _():
+    with cf.ThreadPoolExecutor(2) as ex:
+        assert list(ex.map(lambda a, b: a + b, [1, 2, 3], [10, 20])) == [11, 22]
+
+
+@check("MAP-DEADLINE-1")
+def _():
+    with cf.ThreadPoolExecutor(1) as ex:
+        it = ex.map(int, [1, 2], timeout=0)
+        # One worker runs in order: once a later task is done, both items are done,
+        # and they are yielded although the deadline has passed.
+        ex.submit(int).result()
+        assert list(it) == [1, 2]
+
+
+@check("MAP-CHUNK-1")
+def _():
+    with cf.ProcessPoolExecutor(1) as ex:
+        assert list(ex.map(abs, [-1, -2, -3, -4, -5], chunksize=2)) == [1, 2, 3, 4, 5]
+
+
+@check("MAP-CHUNK-2")
+def _():
+    if "buffersize" not in inspect.signature(cf.Executor.map).parameters:
+        raise NotHere("no buffersize")
+    with cf.ProcessPoolExecutor(1) as ex:
+        assert list(ex.map(abs, range(-7, 0), chunksize=2, buffersize=2)) == [7, 6, 5, 4, 3, 2, 1]
+
+
+@check("MAP-BUFFER-1")
+def _():
+    if "buffersize" not in inspect.signature(cf.Executor.map).parameters:
+        raise NotHere("no buffersize")
+    taken = []
+
+    def items():
+        for k in range(10):
+            taken.append(k)
+            yield k
+    with cf.ThreadPoolExecutor(2) as ex:
+        it = ex.map(int, items(), buffersize=3)
+        assert taken == [0, 1, 2], taken
+        assert next(it) == 0 and taken == [0, 1, 2, 3], taken
+        it.close()
+
+
+@check("MAP-BUFFER-3")
+def _():
+    if "buffersize" not in inspect.signature(cf.Executor.map).parameters:
+        raise NotHere("no buffersize")
+    ex = cf.ThreadPoolExecutor(1)
+    it = ex.map(int, range(5), buffersize=2)
+    ex.shutdown()
+    try:
+        next(it)
+        raise AssertionError("no refusal")
+    except RuntimeError as e:
+        assert str(e) == "cannot schedule new futures after shutdown", e
+    assert list(it) == []
+
+
+# -- shutdown.md and thread-pool.md -----------------------------------------------------------
+
+@check("SHUT-CANCEL-2")
+def _():
+    ex, gate = gated()
+    started = threading.Event()
+    running = ex.submit(lambda: (started.set(), gate.wait())[1])
+    queued = ex.submit(int)
+    started.wait()
+    ex.shutdown(wait=False, cancel_futures=True)
+    gate.set()
+    assert running.result() is True and queued.cancelled()
+    ex.shutdown()
+
+
+@check("SHUT-CONCURRENT-1")
+def _():
+    ex, gate = gated()
+    fs = [ex.submit(gate.wait) for _ in range(3)]
+    ts = [threading.Thread(target=ex.shutdown, kwargs={"wait": w, "cancel_futures": c})
+          for w, c in ((True, False), (False, True), (True, True))]
+    for t in ts:
+        t.start()
+    gate.set()
+    for t in ts:
+        t.join(60)
+        assert not t.is_alive()
+    assert all(f.done() for f in fs)
+
+
+@check("SHUT-OWNTASK-1")
+def _():
+    ex = cf.ThreadPoolExecutor(1)
+    f = ex.submit(lambda: ex.shutdown(wait=True))
+    e = f.exception()
+    assert isinstance(e, RuntimeError) and str(e) == "cannot join current thread", e
+    try:
+        ex.submit(int)
+        raise AssertionError("accepted")
+    except RuntimeError:
+        pass
+    ex.shutdown()
+
+
+@check("POOL-MAXW-1")
+def _():
+    cpus = (os_cpus := getattr(__import__("os"), "process_cpu_count", None)) and os_cpus() \
+        or __import__("os").cpu_count() or 1
+    ex = cf.ThreadPoolExecutor()
+    assert ex._max_workers == min(32, cpus + 4), (ex._max_workers, cpus)
+    ex.shutdown()
+
+
+@check("POOL-MAXW-2")
+def _():
+    for n in (0, -1):
+        try:
+            cf.ThreadPoolExecutor(n)
+            raise AssertionError("accepted")
+        except ValueError:
+            pass
+    with cf.ThreadPoolExecutor(3) as ex:
+        assert ex._max_workers == 3
+
+
+@check("POOL-LAZY-1")
+def _():
+    ex, gate = gated(4)
+    assert len(ex._threads) == 0
+    ex.submit(gate.wait)
+    assert len(ex._threads) == 1
+    gate.set()
+    ex.shutdown()
+
+
+@check("POOL-REUSE-1")
+def _():
+    with cf.ThreadPoolExecutor(4) as ex:
+        for k in range(20):
+            ex.submit(int, k).result()
+        # The token is released after the result is published: one extra thread at most.
+        assert len(ex._threads) <= 2, len(ex._threads)
+
+
+@check("POOL-INIT-1")
+def _():
+    calls = []
+    ex = cf.ThreadPoolExecutor(2, initializer=lambda: calls.append(threading.current_thread()))
+    seen = ex.submit(threading.current_thread).result()
+    ex.shutdown()
+    assert seen in calls and len(calls) == len(ex._threads) == 1, calls
+
+
+@check("POOL-PANIC-1")
+def _():
+    ex = cf.ThreadPoolExecutor(1)
+    f = ex.submit(_raise, None)
+    f.add_done_callback(_raise)
+    f.exception()
+    assert ex.submit(int, 9).result() == 9 and len(ex._threads) == 1
+    ex.shutdown()
+
+
+def main():
+    failed = 0
+    v = "%d.%d.%d" % sys.version_info[:3]
+    for clause, fn in CHECKS:
+        try:
+            fn()
+            line = "ok"
+        except NotHere as e:
+            line = f"n/a: {e}"
+        except Exception as e:  # a check that fails, whatever it raised
+            failed += 1
+            line = f"FAILS: {type(e).__name__}: {e}"
+        print(f"{v} {clause} {line}")
+    print(f"{v}: {len(CHECKS) - failed} of {len(CHECKS)} checks agree with the spec")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
