@@ -574,6 +574,35 @@ def _():
         it.close()
 
 
+@check("MAP-BUFFER-2")
+def _():
+    if "buffersize" not in inspect.signature(cf.Executor.map).parameters:
+        raise NotHere("no buffersize")
+    gate, fourth = threading.Event(), threading.Event()
+
+    def items():
+        for k in range(6):
+            if k == 3:
+                fourth.set()
+            yield k
+
+    def task(k):
+        if k == 0:
+            gate.wait()
+        return k
+    with cf.ThreadPoolExecutor(2) as ex:
+        it = ex.map(task, items(), buffersize=3)
+        got = []
+        t = threading.Thread(target=lambda: got.append(next(it)))
+        t.start()
+        # next() takes one more item *before* waiting for the blocked oldest one.
+        topped_up = fourth.wait(30)
+        gate.set()
+        t.join()
+        assert topped_up, "next() waited before topping up (gh-131466's order)"
+        assert got == [0] and list(it) == [1, 2, 3, 4, 5]
+
+
 @check("MAP-BUFFER-3")
 def _():
     if "buffersize" not in inspect.signature(cf.Executor.map).parameters:
