@@ -472,7 +472,9 @@ class ScenarioRun(object):
         if self.init_fails and not all(f is None or f.done() for f in self.futures):
             return gen, False
         for n in range(self.ntasks):
-            if n not in started and n not in self.it_unsubmitted and not self.settle_resolved(n):
+            if n in started or n in self.it_unsubmitted:
+                continue
+            if not self.settle_resolved(n):
                 if len(blocked) < self.workers:
                     return gen, False
                 break

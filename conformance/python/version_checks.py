@@ -27,6 +27,16 @@ class NotHere(Exception):
     """The interpreter lacks the feature the clause is about."""
 
 
+def raises(exc, call, message=None):
+    """`call()` raises `exc` (with exactly `message`, if given)."""
+    try:
+        call()
+    except exc as e:
+        assert message is None or str(e) == message, e
+        return
+    raise AssertionError(f"no {exc.__name__}")
+
+
 def gated(n=1):
     gate = threading.Event()
     ex = cf.ThreadPoolExecutor(n)
@@ -39,11 +49,7 @@ def gated(n=1):
 def _():
     f = cf.Future()
     assert not (f.cancelled() or f.running() or f.done())
-    try:
-        f.result(timeout=0)
-        raise AssertionError("no timeout")
-    except cf.TimeoutError:
-        pass
+    raises(cf.TimeoutError, lambda: f.result(timeout=0))
 
 
 @check("FUT-STATE-2")
@@ -59,7 +65,8 @@ def _():
     names.append(g._state)
     g.set_running_or_notify_cancel()
     names.append(g._state)
-    assert names == ["PENDING", "RUNNING", "FINISHED", "CANCELLED", "CANCELLED_AND_NOTIFIED"], names
+    assert names == ["PENDING", "RUNNING", "FINISHED", "CANCELLED",
+                     "CANCELLED_AND_NOTIFIED"], names
 
 
 @check("FUT-CANCEL-3")
@@ -96,11 +103,7 @@ def _():
         f = cf.Future()
         setup(f)
         state = f._state
-        try:
-            f.set_running_or_notify_cancel()
-            raise AssertionError("accepted")
-        except RuntimeError as e:
-            assert str(e) == "Future in unexpected state", e
+        raises(RuntimeError, f.set_running_or_notify_cancel, "Future in unexpected state")
         assert f._state == state
 
 
@@ -135,9 +138,10 @@ def _():
         for second in (lambda: f.set_result(2), lambda: f.set_exception(ValueError())):
             try:
                 second()
-                raise AssertionError("accepted")
             except cf.InvalidStateError as e:
                 assert str(e).startswith(f._state + ": <Future"), e
+            else:
+                raise AssertionError("accepted")
         assert f.cancelled() if first == "cancel" else f.result() == 1
         assert len(calls) == 1  # the immediate call only
 
@@ -158,11 +162,7 @@ def _():
     f = cf.Future()
     f.cancel()
     for t in (None, 0, 0.5):
-        try:
-            f.result(timeout=t)
-            raise AssertionError("returned")
-        except cf.CancelledError:
-            pass
+        raises(cf.CancelledError, lambda: f.result(timeout=t))
 
 
 @check("FUT-EXC-2")
@@ -171,11 +171,7 @@ def _():
     f.cancel()
     f.set_running_or_notify_cancel()
     for t in (None, 0):
-        try:
-            f.exception(timeout=t)
-            raise AssertionError("returned")
-        except cf.CancelledError:
-            pass
+        raises(cf.CancelledError, lambda: f.exception(timeout=t))
 
 
 class Falsy(Exception):
@@ -187,11 +183,7 @@ class Falsy(Exception):
 def _():
     f = cf.Future()
     f.set_exception(Falsy())
-    try:
-        f.result()
-        raise AssertionError("result() returned for a falsy exception (gh-132063)")
-    except Falsy:
-        pass
+    raises(Falsy, lambda: f.result())
 
 
 @check("DIV-FALSY-1")
@@ -295,20 +287,12 @@ def _():
 def _():
     ex = cf.ThreadPoolExecutor(1)
     ex.shutdown()
-    try:
-        ex.submit(int)
-        raise AssertionError("accepted")
-    except RuntimeError as e:
-        assert str(e) == "cannot schedule new futures after shutdown", e
+    raises(RuntimeError, lambda: ex.submit(int), "cannot schedule new futures after shutdown")
 
 
 @check("ERR-MSG-2")
 def _():
-    try:
-        cf.ThreadPoolExecutor(0)
-        raise AssertionError("accepted")
-    except ValueError as e:
-        assert str(e) == "max_workers must be greater than 0", e
+    raises(ValueError, lambda: cf.ThreadPoolExecutor(0), "max_workers must be greater than 0")
     ex = cf.ThreadPoolExecutor(1, initializer=_raise, initargs=(None,))
     e = ex.submit(int).exception()
     assert str(e) == ("A thread initializer failed, the thread pool is not usable "
@@ -317,17 +301,9 @@ def _():
     if "buffersize" not in inspect.signature(cf.Executor.map).parameters:
         raise NotHere("no buffersize")
     with cf.ThreadPoolExecutor(1) as ex:
-        try:
-            ex.map(int, [], buffersize=0)
-            raise AssertionError("accepted")
-        except ValueError as e:
-            assert str(e) == "buffersize must be None or > 0", e
+        raises(ValueError, lambda: ex.map(int, [], buffersize=0), "buffersize must be None or > 0")
     with cf.ProcessPoolExecutor(1) as ex:
-        try:
-            ex.map(int, [], chunksize=0)
-            raise AssertionError("accepted")
-        except ValueError as e:
-            assert str(e) == "chunksize must be >= 1.", e
+        raises(ValueError, lambda: ex.map(int, [], chunksize=0), "chunksize must be >= 1.")
 
 
 @check("ERR-MSG-3")
@@ -335,11 +311,8 @@ def _():
     f = cf.Future()
     g = cf.Future()
     g.set_result(1)
-    try:
-        list(cf.as_completed([f, g, cf.Future()], timeout=0))
-        raise AssertionError("no timeout")
-    except cf.TimeoutError as e:
-        assert str(e) == "2 (of 3) futures unfinished", e
+    raises(cf.TimeoutError, lambda: list(cf.as_completed([f, g, cf.Future()], timeout=0)),
+           "2 (of 3) futures unfinished")
 
 
 @check("ERR-STATE-1")
@@ -400,11 +373,7 @@ def _():
     ex.submit(int).exception()
     ex.shutdown()
     ran = []
-    try:
-        ex.submit(ran.append, 1)
-        raise AssertionError("accepted")
-    except BrokenThreadPool:
-        pass
+    raises(BrokenThreadPool, lambda: ex.submit(ran.append, 1))
     assert not ran
 
 
@@ -432,11 +401,7 @@ def _():
 def _():
     f = cf.Future()
     f.cancel()
-    try:
-        f.set_exception(ValueError())
-        raise AssertionError("a cancelled future accepted set_exception")
-    except cf.InvalidStateError:
-        pass
+    raises(cf.InvalidStateError, lambda: f.set_exception(ValueError()))
 
 
 @check("EXE-SEED-1")
@@ -461,11 +426,7 @@ def _():
 def _():
     f = cf.Future()
     f.cancel()
-    try:
-        list(cf.as_completed([f], timeout=0))
-        raise AssertionError("a CANCELLED future was yielded")
-    except cf.TimeoutError:
-        pass
+    raises(cf.TimeoutError, lambda: list(cf.as_completed([f], timeout=0)))
     f.set_running_or_notify_cancel()
     assert list(cf.as_completed([f], timeout=0)) == [f]
 
@@ -513,17 +474,11 @@ def _():
         taken.append(1)
         yield 1
     with cf.ProcessPoolExecutor(1) as ex:
-        try:
-            ex.map(int, items(), chunksize=0, buffersize=0)
-            raise AssertionError("accepted")
-        except ValueError as e:
-            assert str(e) == "chunksize must be >= 1.", e
+        raises(ValueError, lambda: ex.map(int, items(), chunksize=0, buffersize=0),
+               "chunksize must be >= 1.")
     with cf.ThreadPoolExecutor(1) as ex:
-        try:
-            ex.map(int, items(), buffersize=0)
-            raise AssertionError("accepted")
-        except ValueError as e:
-            assert str(e) == "buffersize must be None or > 0", e
+        raises(ValueError, lambda: ex.map(int, items(), buffersize=0),
+               "buffersize must be None or > 0")
     assert not taken
 
 
@@ -610,11 +565,7 @@ def _():
     ex = cf.ThreadPoolExecutor(1)
     it = ex.map(int, range(5), buffersize=2)
     ex.shutdown()
-    try:
-        next(it)
-        raise AssertionError("no refusal")
-    except RuntimeError as e:
-        assert str(e) == "cannot schedule new futures after shutdown", e
+    raises(RuntimeError, lambda: next(it), "cannot schedule new futures after shutdown")
     assert list(it) == []
 
 
@@ -654,11 +605,7 @@ def _():
     f = ex.submit(lambda: ex.shutdown(wait=True))
     e = f.exception()
     assert isinstance(e, RuntimeError) and str(e) == "cannot join current thread", e
-    try:
-        ex.submit(int)
-        raise AssertionError("accepted")
-    except RuntimeError:
-        pass
+    raises(RuntimeError, lambda: ex.submit(int))
     ex.shutdown()
 
 
@@ -674,11 +621,7 @@ def _():
 @check("POOL-MAXW-2")
 def _():
     for n in (0, -1):
-        try:
-            cf.ThreadPoolExecutor(n)
-            raise AssertionError("accepted")
-        except ValueError:
-            pass
+        raises(ValueError, lambda: cf.ThreadPoolExecutor(n))
     with cf.ThreadPoolExecutor(3) as ex:
         assert ex._max_workers == 3
 
