@@ -664,6 +664,92 @@ def _():
     ex.shutdown()
 
 
+@check("FUT-ID-2")
+def _():
+    f, g = cf.Future(), cf.Future()
+    f.set_result(1)
+    g.set_result(1)
+    assert f == f and f != g and hash(f) == hash(f) and len({f, g, f}) == 2
+
+
+@check("ASC-DROP-1")
+def _():
+    f, g = cf.Future(), cf.Future()
+    g.set_result(1)
+    it = cf.as_completed([f, g])
+    assert next(it) is g
+    it.close()  # the generator's end: its waiter is removed
+    assert not f._waiters and not g._waiters
+    f.set_result(2)
+
+
+@check("SHUT-DROP-1")
+def _():
+    gate = threading.Event()
+    with cf.ThreadPoolExecutor(2) as ex:
+        fs = [ex.submit(gate.wait) for _ in range(3)]
+        gate.set()
+    assert all(f.done() for f in fs) and not any(t.is_alive() for t in ex._threads)
+
+
+@check("EXE-SEED-2")
+def _():
+    import os
+    import shutil
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        for k in range(4):
+            with open(os.path.join(d, f"src{k}"), "w") as out:
+                out.write(f"file {k}")
+        with cf.ThreadPoolExecutor(max_workers=4) as e:
+            for k in range(4):
+                e.submit(shutil.copy, os.path.join(d, f"src{k}"), os.path.join(d, f"dest{k}"))
+        for k in range(4):
+            with open(os.path.join(d, f"dest{k}")) as got:
+                assert got.read() == f"file {k}"
+
+
+@check("POOL-CONCURRENT-1")
+def _():
+    ran = []
+    lock = threading.Lock()
+
+    def task(who, k):
+        with lock:
+            ran.append((who, k))
+    with cf.ThreadPoolExecutor(1) as ex:
+        def submitter(who):
+            for k in range(50):
+                ex.submit(task, who, k)
+        ts = [threading.Thread(target=submitter, args=(w,)) for w in range(4)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+    assert sorted(ran) == [(w, k) for w in range(4) for k in range(50)]
+    for w in range(4):
+        assert [k for who, k in ran if who == w] == list(range(50))
+
+
+@check("DIV-SHUTRACE-1")
+def _():
+    ex = cf.ThreadPoolExecutor(2)
+    accepted = []
+
+    def submitter():
+        for _ in range(200):
+            try:
+                accepted.append(ex.submit(int, 1))
+            except RuntimeError:
+                return
+    t = threading.Thread(target=submitter)
+    t.start()
+    ex.shutdown(wait=True)
+    t.join()
+    assert all(f.result(timeout=60) == 1 for f in accepted)
+    assert not any(w.is_alive() for w in ex._threads)
+
+
 def main():
     failed = 0
     v = "%d.%d.%d" % sys.version_info[:3]
