@@ -3,7 +3,7 @@
 //! The semantics of Python's [`concurrent.futures`] — `Future`, `Executor`,
 //! `ThreadPoolExecutor`, `wait`, `as_completed` — reproduced exactly in Rust,
 //! clause by clause of the specification in the repository's `spec/`
-//! directory. Where CPython versions differ, the newest released one (3.14)
+//! directory. Where CPython versions differ, the newest released one (3.15)
 //! is followed; `spec/divergences.md` lists every place where Rust must
 //! differ and every CPython defect this crate does not reproduce.
 //!

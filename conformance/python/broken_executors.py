@@ -47,3 +47,10 @@ def refuses(**kwargs):
 def not_an_executor(**kwargs):
     """Not an executor at all (the driver must exit with status 2)."""
     return object()
+
+
+class IgnoresBuffersize(ThreadPoolExecutor):
+    """map() submits the whole input at the call whatever buffersize says (CPython 3.14+)."""
+
+    def map(self, fn, *iterables, timeout=None, chunksize=1, buffersize=None):
+        return ThreadPoolExecutor.map(self, fn, *iterables, timeout=timeout, chunksize=chunksize)

@@ -394,6 +394,9 @@ class ScenarioRun(object):
         self.it = None
         self.it_tasks = []
         self.it_pos = 0
+        # Items of a buffered map not submitted yet: not work that can start (FORMAT.md
+        # "Settling", 3); each next() that yields or raises submits the lowest.
+        self.it_unsubmitted = []
         self.it_raised = False
         self.it_shutdown_cf = False
         self.it_timeout = None
@@ -469,7 +472,9 @@ class ScenarioRun(object):
         if self.init_fails and not all(f is None or f.done() for f in self.futures):
             return gen, False
         for n in range(self.ntasks):
-            if n not in started and not self.settle_resolved(n):
+            if n in started or n in self.it_unsubmitted:
+                continue
+            if not self.settle_resolved(n):
                 if len(blocked) < self.workers:
                     return gen, False
                 break
@@ -601,6 +606,7 @@ class ScenarioRun(object):
     def close_iterator(self):
         it, self.it = self.it, None
         self.resolved.update(self.it_tasks)
+        self.it_unsubmitted = []
         try:
             it.close()
         except Exception:
@@ -683,6 +689,8 @@ class ScenarioRun(object):
                         break
                     time.sleep(left)
             self.it, self.it_tasks, self.it_pos = it, [t.n for t in tasks], 0
+            b = step["buffersize"]
+            self.it_unsubmitted = [t.n for t in tasks[b:]] if b is not None else []
             self.it_raised = self.it_shutdown_cf = False
             self.it_timeout = step["timeout"]
             return {}, False
@@ -705,6 +713,7 @@ class ScenarioRun(object):
                 return {"hang": True}, True
             if "stop" not in r:
                 self.it_pos += 1
+                self.it_unsubmitted = self.it_unsubmitted[1:]
             if "error" in r:
                 self.it_raised = True
                 self.resolved.update(self.it_tasks)

@@ -494,13 +494,19 @@ impl Model {
             if !self.jobs[head].state.reports_done() {
                 return MapNext::Blocks;
             }
-            // A top-up submitted just before a failing head is cancelled by
-            // the failure, unless a free worker started it first: timing
-            // decides, so the kit does not take this step.
+            // The top-up race (MAP-BUFFER-2 with MAP-ERROR-1): the top-up
+            // submitted just before a failing head is cancelled by the
+            // failure. With every worker busy (at quiescence: blocked on a
+            // gate) it waits in the queue, so that is the one outcome. With
+            // a worker idle, the allowed outcomes are two — it started
+            // before the cancellation, or it was cancelled unstarted — and
+            // which one is timing: the kit, which checks one outcome per
+            // step, does not take this step.
             let head_job = &self.jobs[head];
             let fails_now = head_job.state != SpecState::FinishedValue
                 || (head_job.chunked && head_job.values.is_empty() && head_job.failure.is_some());
-            if refill && fails_now {
+            let idle_worker = self.running.len() < self.workers;
+            if refill && fails_now && idle_worker {
                 return MapNext::Blocks;
             }
             m.started = true;
@@ -732,5 +738,56 @@ fn job_failure(job: &Job) -> Outcome {
     match &job.failure {
         Some((kind, msg)) => Outcome::Raised(*kind, msg.clone()),
         None => Outcome::Other("no failure recorded".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn buffered_map_failing_first(m: &mut Model) -> Vec<Item> {
+        let items: Vec<Item> = [TaskSpec::Fail, TaskSpec::Gated(2), TaskSpec::Return]
+            .into_iter()
+            .map(|t| m.new_task(t))
+            .collect();
+        m.map_call(items.clone(), 1, Some(2)).expect("accepted");
+        m.settle();
+        items
+    }
+
+    /// MAP-BUFFER-2 with MAP-ERROR-1, every worker busy: the top-up the
+    /// failing next() submits waits in the queue, is cancelled by the
+    /// failure and never starts.
+    #[test]
+    fn buffered_map_top_up_behind_busy_workers_is_cancelled_map_buffer_2() {
+        let mut m = Model::new(2, false);
+        let g = m.new_task(TaskSpec::Gated(0));
+        m.submit(g).expect("accepted");
+        m.settle();
+        let items = buffered_map_failing_first(&mut m);
+        // The failed head's worker took the second item (gated): both busy.
+        assert!(m.started.contains(&items[1].id));
+        let MapNext::Yields(Some(Outcome::Raised(..)), clause) = m.map_next() else {
+            panic!("the failure is yielded");
+        };
+        assert_eq!(clause, "MAP-ERROR-1");
+        m.settle();
+        let top_up = items[2].id;
+        assert!(!m.started.contains(&top_up));
+        assert!(m.forbidden_tasks().contains(&(top_up, "MAP-ERROR-1")));
+        assert_eq!(m.map_next(), MapNext::Yields(None, "MAP-ORDER-1"));
+    }
+
+    /// … with a worker idle, the top-up may start before it is cancelled or
+    /// not: two allowed outcomes, so the model takes no position (the step
+    /// is not taken).
+    #[test]
+    fn buffered_map_top_up_racing_an_idle_worker_is_not_predicted_map_buffer_2() {
+        let mut m = Model::new(3, false);
+        let g = m.new_task(TaskSpec::Gated(0));
+        m.submit(g).expect("accepted");
+        m.settle();
+        buffered_map_failing_first(&mut m);
+        assert_eq!(m.map_next(), MapNext::Blocks);
     }
 }

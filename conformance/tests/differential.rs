@@ -188,6 +188,30 @@ fn differential_catches_broken_python_executors() {
     }
 }
 
+/// MAP-BUFFER-1/2/3 bite: on a CPython with `map(buffersize=…)` (3.14+,
+/// e.g. obtained by conformance/python/get-cpython.sh), a map that submits
+/// the whole input despite `buffersize` is reported as MAP-BUFFER-*.
+#[test]
+fn differential_catches_a_python_map_that_ignores_buffersize() {
+    let (found, _) = discover();
+    let Some(py) = found.iter().rev().find(|i| i.minor >= 14) else {
+        println!("skipped: no CPython 3.14+ here (conformance/python/get-cpython.sh obtains one)");
+        return;
+    };
+    let executor = "broken_executors:IgnoresBuffersize";
+    let mut driver = Driver::start(py, executor, false).expect("driver");
+    let t = run(&mut driver, caps(py), &campaign(100), &mut |_, _| {});
+    println!(
+        "{}",
+        render_markdown(std::slice::from_ref(&t), &[], executor)
+    );
+    assert!(
+        t.unexpected.keys().any(|c| c.starts_with("MAP-BUFFER-")),
+        "{executor} not caught on MAP-BUFFER-*: {:?}",
+        t.unexpected.keys()
+    );
+}
+
 /// The driver's own tests (standard library unittest) pass on python3.
 #[test]
 fn python_driver_unit_tests_pass() {

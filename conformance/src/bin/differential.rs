@@ -20,7 +20,7 @@ use concurrent_futures_conformance::diff::generate::Caps;
 use concurrent_futures_conformance::diff::harness::{Campaign, Tally, run, run_pair};
 use concurrent_futures_conformance::diff::probes::{check_probes, render_probes};
 use concurrent_futures_conformance::diff::python::{
-    Driver, Interpreter, discover, probe_interpreter, probes,
+    Driver, Interpreter, discover, missing, probe_interpreter, probes,
 };
 use concurrent_futures_conformance::diff::report::render_markdown;
 use shared::{Argv, Progress, note, number, print, usage_error};
@@ -38,8 +38,9 @@ usage: differential [--python default|all|3.N|PATH]... [--scenarios N] [--others
        differential --help
 
   --python P     which interpreters: default (python3 on PATH), all (default: every CPython 3.6+
-                 found on PATH and through pyenv), a version such as 3.9, or an executable's path
-                 (repeatable)
+                 found on PATH, through pyenv and in target/cpython/, where
+                 conformance/python/get-cpython.sh puts 3.14 and 3.15), a version such as 3.15,
+                 or an executable's path (repeatable)
   --scenarios N  scenarios run against the default python3, 1 to 4294967295 (default 300)
   --others N     scenarios run against every other interpreter, 0 to 4294967295
                  (default: as --scenarios)
@@ -164,9 +165,10 @@ fn parse(mut argv: Argv) -> Result<Args, String> {
     Ok(a)
 }
 
-/// The interpreters `specs` select, and the claimed versions not found.
+/// The interpreters `specs` select, and the claimed versions not found
+/// (neither discovered nor given by path).
 fn select(specs: &[String]) -> Result<(Vec<Interpreter>, Vec<String>), String> {
-    let (found, missing) = discover();
+    let (found, _) = discover();
     let mut chosen: Vec<Interpreter> = Vec::new();
     for spec in specs {
         let add: Vec<Interpreter> = match spec.as_str() {
@@ -199,7 +201,8 @@ fn select(specs: &[String]) -> Result<(Vec<Interpreter>, Vec<String>), String> {
             }
         }
     }
-    Ok((chosen, missing))
+    let known: Vec<Interpreter> = found.iter().chain(&chosen).cloned().collect();
+    Ok((chosen, missing(&known)))
 }
 
 fn caps_of(i: &Interpreter, isolated: bool) -> Result<Caps, String> {

@@ -153,6 +153,12 @@ pub fn compare(
         if !isolated {
             fields.extend(["started", "blocked", "finished", "threads"]);
         }
+        // A failure or deadline ending a buffered map races the top-up the
+        // same next() just submitted (MAP-BUFFER-2).
+        let race = match step {
+            Step::MapNext if ends_with_top_up(&r["obs"]) => cx.top_up().or(cx.top_up_race),
+            _ => cx.top_up_race,
+        };
         for field in fields {
             let (rv, pv) = if field == "threads" {
                 (norm_threads(&r[field], s), norm_threads(&p[field], s))
@@ -160,6 +166,16 @@ pub fn compare(
                 (r[field].clone(), p[field].clone())
             };
             let clause = clause_of_field(field, step, &r[field], &p[field], &cx);
+            if rv != pv && race.is_some_and(|t| without(&rv, t) == without(&pv, t)) {
+                // Both outcomes are allowed: the top-up started on one side
+                // and was cancelled before it started on the other. The
+                // executors have parted; nothing later is compared.
+                confirmed.insert("MAP-BUFFER-2".to_string());
+                return Comparison {
+                    difference: None,
+                    confirmed,
+                };
+            }
             if rv != pv {
                 let d = diff(Some(n), op, field, rv, pv, &clause, &cx);
                 return Comparison {
@@ -228,6 +244,31 @@ pub fn compare(
     Comparison {
         difference: None,
         confirmed,
+    }
+}
+
+/// Whether a `next()` observation ends the iteration with the awaited
+/// task's failure or the deadline (not a refusal to submit: MAP-BUFFER-3
+/// submits nothing).
+fn ends_with_top_up(obs: &Value) -> bool {
+    error_kind(obs).is_some_and(|k| !matches!(k, "shutdown" | "broken"))
+}
+
+/// A snapshot field (a task list, or a map keyed by task) without task `t`.
+fn without(v: &Value, t: usize) -> Value {
+    match v {
+        Value::Array(a) => Value::Array(
+            a.iter()
+                .filter(|x| x.as_u64() != Some(t as u64))
+                .cloned()
+                .collect(),
+        ),
+        Value::Object(m) => {
+            let mut m = m.clone();
+            m.remove(&t.to_string());
+            Value::Object(m)
+        }
+        other => other.clone(),
     }
 }
 
@@ -378,6 +419,10 @@ fn clause_of_step(step: &Step, cx: &Context) -> &'static str {
         Step::Callback(..) => "CB-ADD-1",
         Step::Wait(..) => "WAIT-PARTITION-1",
         Step::AsCompleted(..) => "ASC-ORDER-1",
+        Step::Map {
+            buffersize: Some(_),
+            ..
+        } => "MAP-BUFFER-1",
         Step::Map { .. } => "MAP-EAGER-1",
         Step::MapNext => "MAP-ORDER-1",
         Step::MapDrop => "MAP-DROP-1",
@@ -453,6 +498,13 @@ fn clause_of_obs(step: &Step, r: &Value, p: &Value, prev: &[Value], cx: &Context
         Step::AsCompleted(fs, _) if fs.is_empty() => "ASC-EMPTY-1",
         Step::Map { .. } if any("shutdown") => "SHUT-REJECT-1",
         Step::Map { .. } if any("broken") => "POOL-BROKEN-2",
+        // A buffered next() whose top-up the executor refuses.
+        Step::MapNext if cx.map_buffer.is_some() && (any("shutdown") || any("broken")) => {
+            "MAP-BUFFER-3"
+        }
+        Step::MapNext if cx.map_buffer.is_some() && cx.shutdown && !any("timeout") => {
+            "MAP-BUFFER-3"
+        }
         Step::MapNext if any("timeout") => "MAP-TIMEOUT-1",
         Step::MapNext if any("raised") || any("panicked") => "MAP-ERROR-1",
         Step::MapNext if any("cancelled") => "MAP-ERROR-1",
@@ -503,6 +555,18 @@ fn clause_of_field(field: &str, step: &Step, r: &Value, p: &Value, cx: &Context)
             );
             if cx.init_fails {
                 "POOL-BROKEN-1"
+            } else if matches!(
+                step,
+                Step::Map {
+                    buffersize: Some(_),
+                    ..
+                }
+            ) {
+                // Exactly min(n, len) items submitted at the call.
+                "MAP-BUFFER-1"
+            } else if matches!(step, Step::MapNext) && cx.map_buffer.is_some() {
+                // One more item submitted by each next().
+                "MAP-BUFFER-2"
             } else if pn > rn && field == "started" {
                 match step {
                     Step::Cancel(_) | Step::Shutdown { .. } | Step::MapDrop => "EXE-CANCEL-1",
@@ -560,5 +624,83 @@ fn also_confirmed(
         Step::Submit(_) if r.get("future").is_some() => out.push("EXE-SUBMIT-1"),
         _ => {}
     }
+    if matches!(step, Step::MapNext) && cx.map_buffer.is_some() && r.get("value").is_some() {
+        out.push("MAP-BUFFER-2");
+    }
     out.into_iter()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diff::format::Init;
+    use crate::scenario::{Scenario, TaskSpec};
+
+    /// `map([fail, return, return], buffersize=1)` then `next()`: the
+    /// failing next() tops up with task 1, which may start before it is
+    /// cancelled (MAP-BUFFER-2).
+    fn race_scenario() -> DiffScenario {
+        let s = Scenario {
+            workers: 2,
+            failing_initializer: false,
+            steps: vec![
+                Step::Map {
+                    items: vec![TaskSpec::Fail, TaskSpec::Return, TaskSpec::Return],
+                    chunksize: 1,
+                    buffersize: Some(1),
+                    timeout: false,
+                },
+                Step::MapNext,
+            ],
+        };
+        DiffScenario::new("race", s, Init::None)
+    }
+
+    fn trace(after_next: &[u64]) -> Value {
+        let snap = |started: &[u64], obs: Value| {
+            json!({"obs": obs, "states": [], "callbacks": [], "started": started,
+                   "blocked": [], "finished": started, "threads": {}})
+        };
+        let fail = json!({"error": {"kind": "raised", "message": "t0 raised"}});
+        json!({"create": {"ok": true}, "aborted": null, "teardown": {"ok": true},
+               "steps": [snap(&[0], json!({})), snap(after_next, fail)]})
+    }
+
+    /// The top-up started on one side only: both outcomes are allowed.
+    #[test]
+    fn buffered_map_top_up_race_is_an_allowed_outcome_map_buffer_2() {
+        let s = race_scenario();
+        for (r, p) in [(&[0, 1][..], &[0][..]), (&[0][..], &[0, 1][..])] {
+            let c = compare(&s, &trace(r), &trace(p), 15, false);
+            assert_eq!(c.difference, None, "{r:?} / {p:?}");
+            assert!(c.confirmed.contains("MAP-BUFFER-2"));
+        }
+    }
+
+    /// Any other task started is not the race: it is reported, under the
+    /// buffered map's clause.
+    #[test]
+    fn a_start_beyond_the_top_up_is_reported_as_map_buffer_2() {
+        let s = race_scenario();
+        let c = compare(&s, &trace(&[0]), &trace(&[0, 2]), 15, false);
+        let d = c.difference.expect("reported");
+        assert_eq!(
+            (d.field.as_str(), d.clause.as_str()),
+            ("started", "MAP-BUFFER-2")
+        );
+        assert!(d.expected.is_none());
+    }
+
+    /// Too many items submitted at the call is MAP-BUFFER-1.
+    #[test]
+    fn a_map_submitting_past_its_buffer_is_reported_as_map_buffer_1() {
+        let s = race_scenario();
+        let mut p = trace(&[0]);
+        p["steps"][0]["started"] = json!([0, 1, 2]);
+        p["steps"][0]["finished"] = json!([0, 1, 2]);
+        let d = compare(&s, &trace(&[0]), &p, 15, false)
+            .difference
+            .expect("reported");
+        assert_eq!(d.clause, "MAP-BUFFER-1");
+    }
 }

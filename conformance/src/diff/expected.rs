@@ -27,6 +27,18 @@ pub struct Context {
     pub map_timed_out: bool,
     /// The live map iterator has been advanced.
     pub map_advanced: bool,
+    /// The live map's `buffersize` (`None`: no live map, or not buffered).
+    pub map_buffer: Option<usize>,
+    /// The live map's first task id and its number of items.
+    pub map_tasks: (usize, usize),
+    /// `next()` calls on the live map that returned a value.
+    pub map_yielded: usize,
+    /// Task ids given out so far (a submit takes one, a map one per item).
+    pub tasks: usize,
+    /// The buffered top-up task that raced the end of a map (submitted by
+    /// the `next()` that yielded a failure or a timeout): it may or may not
+    /// have started, on either side (MAP-BUFFER-2).
+    pub top_up_race: Option<usize>,
     /// The `return_when` and futures of helper threads not yet joined,
     /// oldest first (`None`: not a `wait`).
     helpers: VecDeque<(Option<crate::Mode>, Vec<usize>)>,
@@ -43,6 +55,11 @@ impl Context {
             cancelled: false,
             map_timed_out: false,
             map_advanced: false,
+            map_buffer: None,
+            map_tasks: (0, 0),
+            map_yielded: 0,
+            tasks: 0,
+            top_up_race: None,
             helpers: VecDeque::new(),
         }
     }
@@ -62,8 +79,45 @@ impl Context {
         self.helpers.get(k).is_some_and(|h| has_duplicates(&h.1))
     }
 
+    /// The task a buffered `next()` tops the map up with now (MAP-BUFFER-2),
+    /// if it has one left to submit.
+    pub fn top_up(&self) -> Option<usize> {
+        let b = self.map_buffer?;
+        let (first, len) = self.map_tasks;
+        (b + self.map_yielded < len).then_some(first + b + self.map_yielded)
+    }
+
     /// Records `step`, which observed `obs` on both sides.
     pub fn after(&mut self, step: &Step, obs: &Value) {
+        match step {
+            Step::Submit(_) => self.tasks += 1,
+            Step::Map {
+                items, buffersize, ..
+            } => {
+                self.map_tasks = (self.tasks, items.len());
+                self.tasks += items.len();
+                self.map_yielded = 0;
+                self.map_buffer = if obs.get("error").is_none() {
+                    *buffersize
+                } else {
+                    None
+                };
+            }
+            Step::MapDrop => self.map_buffer = None,
+            Step::MapNext if obs.get("value").is_some() => self.map_yielded += 1,
+            Step::MapNext if obs.get("error").is_some() => {
+                // A failure or a deadline ends the iteration just after the
+                // top-up was submitted; a refusal (MAP-BUFFER-3) submitted
+                // nothing.
+                let kind = obs["error"]["kind"].as_str().unwrap_or("");
+                if !matches!(kind, "shutdown" | "broken") {
+                    self.top_up_race = self.top_up().or(self.top_up_race);
+                }
+                self.map_buffer = None;
+            }
+            Step::MapNext if obs.get("stop").is_some() => self.map_buffer = None,
+            _ => {}
+        }
         match step {
             Step::Shutdown {
                 wait,

@@ -59,6 +59,8 @@ pub struct Tally {
     pub scenarios: u32,
     /// Scenarios whose traces agree.
     pub agreed: u32,
+    /// Scenarios with a buffered map (`map(buffersize=…)`).
+    pub buffered: u32,
     /// Expected differences by spec entry, with one example each.
     pub expected: BTreeMap<String, (u32, Difference)>,
     /// Unexpected differences by clause.
@@ -144,6 +146,7 @@ pub fn run_with(
         let (raw, bits) = tree.current();
         let s = prepare(format!("{}-{k}", campaign.seed), &raw, bits, caps);
         tally.scenarios += 1;
+        tally.buffered += u32::from(crate::diff::generate::has_buffered_map(&s.scenario));
         match compare_pair(driver, &s, caps, rust) {
             Err(e) => tally.errors.push(format!("scenario {}: {e}", s.id)),
             Ok(c) => {

@@ -8,9 +8,29 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::time::Duration;
 
-/// The CPython minor versions the project claims (3.6–3.14); those between
-/// 3.6 and 3.13 can be installed here.
-pub const CLAIMED: std::ops::RangeInclusive<u32> = 6..=14;
+/// The CPython minor versions the project claims: 3.6 through the newest
+/// any clause names (the spec's `CPython:` lines).
+pub fn claimed() -> std::ops::RangeInclusive<u32> {
+    6..=crate::diff::versions::newest()
+}
+
+/// Where `conformance/python/get-cpython.sh` puts the interpreters it
+/// obtains: `target/cpython/3.N/usr/bin/python3.N` of the workspace.
+pub fn obtained_dir() -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    root.canonicalize()
+        .unwrap_or(root)
+        .join("target")
+        .join("cpython")
+}
+
+/// The claimed versions none of `found` is.
+pub fn missing(found: &[Interpreter]) -> Vec<String> {
+    claimed()
+        .filter(|m| !found.iter().any(|f| f.minor == *m))
+        .map(|m| format!("3.{m}"))
+        .collect()
+}
 
 /// One interpreter.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -58,8 +78,10 @@ pub fn probe_interpreter(path: &Path, default: bool) -> Option<Interpreter> {
 }
 
 /// Every interpreter this machine has: `python3` on `PATH` first, then each
-/// of `pyenv versions` that is a CPython 3.6 or newer (duplicates of a
-/// version are dropped). The second list is the claimed versions not found.
+/// of `pyenv versions` that is a CPython 3.6 or newer, then those
+/// `get-cpython.sh` obtained ([`obtained_dir`]), oldest first (duplicates
+/// of a version are dropped). The second list is the claimed versions not
+/// found.
 pub fn discover() -> (Vec<Interpreter>, Vec<String>) {
     let mut found: Vec<Interpreter> = Vec::new();
     if let Some(p) = probe_interpreter(Path::new("python3"), true) {
@@ -90,10 +112,29 @@ pub fn discover() -> (Vec<Interpreter>, Vec<String>) {
             }
         }
     }
-    let missing = CLAIMED
-        .filter(|m| !found.iter().any(|f| f.minor == *m))
-        .map(|m| format!("3.{m}"))
+    let mut obtained: Vec<Interpreter> = std::fs::read_dir(obtained_dir())
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.starts_with("3.").then(|| {
+                e.path()
+                    .join("usr")
+                    .join("bin")
+                    .join(format!("python{name}"))
+            })
+        })
+        .filter(|exe| exe.is_file())
+        .filter_map(|exe| probe_interpreter(&exe, false))
         .collect();
+    obtained.sort_by_key(|i| i.minor);
+    for p in obtained {
+        if p.minor >= 6 && !found.iter().any(|f| f.version == p.version) {
+            found.push(p);
+        }
+    }
+    let missing = missing(&found);
     (found, missing)
 }
 

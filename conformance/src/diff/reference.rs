@@ -8,9 +8,10 @@ use crate::diff::format::{DiffScenario, Init};
 use crate::scenario::{GATES, Patience, Step, TaskSpec, ThreadOp};
 use concurrent_futures::{
     Error, ExceptionKind, Executor, Future, MapIter, MapOptions, ReturnWhen, ThreadPoolExecutor,
-    as_completed, wait,
+    WorkItem, as_completed, wait,
 };
 use serde_json::{Value, json};
+use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, Once};
@@ -23,6 +24,11 @@ struct Log {
     /// Blocked task → the gate it waits on.
     blocked: BTreeMap<usize, usize>,
     finished: BTreeSet<usize>,
+    /// Map tasks whose future is complete (not only their call returned):
+    /// settling waits for them as for submitted futures (FORMAT.md
+    /// "Settling", 2), so a `next()` after the deadline finds a finished
+    /// item done, as it is on the Python side.
+    completed: BTreeSet<usize>,
     threads: BTreeMap<usize, String>,
     callbacks: Vec<(usize, usize)>,
 }
@@ -57,9 +63,48 @@ fn quiet_scenario_panics() {
     });
 }
 
+thread_local! {
+    /// The task the current worker ran last (set by `run_task`).
+    static RAN: Cell<Option<usize>> = const { Cell::new(None) };
+}
+
+/// The executor `map` submits through: the scenario's executor, each work
+/// item wrapped so that the log learns when the item's future is complete
+/// (`Log::completed`). Not with a failing initializer (`track` false): a
+/// broken pool fails its queue, and a wrapped item would be dropped (read:
+/// cancelled) instead; nothing runs there anyway.
+struct MapSide<E> {
+    inner: Arc<E>,
+    shared: Arc<Shared>,
+    track: bool,
+}
+
+impl<E: Executor> Executor for MapSide<E> {
+    fn submit_work(&self, work: WorkItem) -> Result<(), Error> {
+        if !self.track {
+            return self.inner.submit_work(work);
+        }
+        let shared = self.shared.clone();
+        let (outer, _) = WorkItem::new(move || {
+            RAN.with(|r| r.set(None));
+            work.run();
+            if let Some(n) = RAN.with(Cell::take) {
+                shared.log().completed.insert(n);
+                shared.changed.notify_all();
+            }
+        });
+        self.inner.submit_work(outer)
+    }
+
+    fn shutdown(&self, wait: bool, cancel_futures: bool) -> Result<(), Error> {
+        self.inner.shutdown(wait, cancel_futures)
+    }
+}
+
 /// Task `n` doing `spec` (FORMAT.md): logs `started`, waits on its gate
 /// (logged `blocked`), logs `finished`, then returns `1000 + n` or fails.
 fn run_task(shared: &Shared, n: usize, spec: TaskSpec) -> Result<u64, String> {
+    RAN.with(|r| r.set(Some(n)));
     {
         let mut log = shared.log();
         log.started.insert(n);
@@ -177,6 +222,10 @@ struct Runner<E: Executor + 'static> {
     /// Future number → the task it runs.
     task_of: Vec<usize>,
     tasks: Vec<TaskMeta>,
+    /// The items of the live buffered map not submitted yet: not work that
+    /// can start (FORMAT.md "Settling", 3); each `next()` that yields or
+    /// fails submits the first of them (MAP-BUFFER-2).
+    unsubmitted: std::ops::Range<usize>,
     helpers: VecDeque<HelperThread>,
     snap: Snapshot,
 }
@@ -225,14 +274,20 @@ pub fn run_on<E: Executor + 'static>(
         callbacks_added: Vec::new(),
         task_of: Vec::new(),
         tasks: Vec::new(),
+        unsubmitted: 0..0,
         helpers: VecDeque::new(),
         snap: Snapshot::default(),
+    };
+    let map_ex = MapSide {
+        inner: ex.clone(),
+        shared: r.shared.clone(),
+        track: s.init != Init::Fails,
     };
     let mut steps = Vec::new();
     let mut map: Option<LiveMap<'_>> = None;
     let mut map_calls = 0usize;
     for (n, step) in s.scenario.steps.iter().enumerate() {
-        let obs = r.step(step, &ex, &mut map, &mut map_calls);
+        let obs = r.step(step, &ex, &map_ex, &mut map, &mut map_calls);
         let hang = obs.get("hang").is_some() && !matches!(step, Step::Join);
         r.settle();
         let mut entry = r.snapshot_json();
@@ -325,6 +380,7 @@ impl<E: Executor + 'static> Runner<E> {
         &mut self,
         step: &Step,
         ex: &'a Arc<E>,
+        map_ex: &'a MapSide<E>,
         map: &mut Option<LiveMap<'a>>,
         map_calls: &mut usize,
     ) -> Value {
@@ -453,7 +509,7 @@ impl<E: Executor + 'static> Runner<E> {
                 }
                 let called = Instant::now();
                 let shared = self.shared.clone();
-                let r = ex.map_with(
+                let r = map_ex.map_with(
                     move |(n, t): (usize, TaskSpec)| match run_task(&shared, n, t) {
                         Ok(v) => v,
                         Err(m) => panic!("{m}"),
@@ -463,6 +519,10 @@ impl<E: Executor + 'static> Runner<E> {
                 );
                 match r {
                     Ok(iter) => {
+                        self.unsubmitted = match buffersize {
+                            Some(b) => (first + (*b).min(items.len()))..(first + items.len()),
+                            None => 0..0,
+                        };
                         *map = Some(LiveMap {
                             iter,
                             first,
@@ -505,10 +565,13 @@ impl<E: Executor + 'static> Runner<E> {
                     }
                     Some(Ok(v)) => {
                         m.consumed += 1;
+                        self.unsubmitted.start =
+                            (self.unsubmitted.start + 1).min(self.unsubmitted.end);
                         json!({"value": v})
                     }
                     Some(Err(e)) => {
                         m.consumed += 1;
+                        self.unsubmitted = 0..0;
                         m.over = true;
                         for t in &mut self.tasks[m.first..m.first + m.len] {
                             t.resolved = true;
@@ -621,6 +684,11 @@ impl<E: Executor + 'static> Runner<E> {
     /// Drops the iterator: what was not yielded is cancelled if it had been
     /// advanced (MAP-DROP-1), nothing is before the first `next` (MAP-DROP-2).
     fn close_map(&mut self, m: LiveMap<'_>) {
+        // Items a buffered map never submitted never start.
+        for t in &mut self.tasks[self.unsubmitted.clone()] {
+            t.resolved = true;
+        }
+        self.unsubmitted = 0..0;
         if m.consumed > 0 || m.over {
             for t in &mut self.tasks[m.first..m.first + m.len] {
                 t.resolved = true;
@@ -676,10 +744,21 @@ impl<E: Executor + 'static> Runner<E> {
                 return false;
             }
         }
+        //    likewise the futures of finished map tasks (when tracked);
+        let tracked = self.s.init != Init::Fails;
+        if tracked
+            && log
+                .finished
+                .iter()
+                .any(|&n| self.tasks[n].future.is_none() && !log.completed.contains(&n))
+        {
+            return false;
+        }
         // 3. work that can start has started, unless every worker is blocked.
         let waiting = self.tasks.iter().enumerate().any(|(n, t)| {
             !log.started.contains(&n)
                 && !t.resolved
+                && !self.unsubmitted.contains(&n)
                 && !t
                     .future
                     .is_some_and(|i| self.futures[i].as_ref().is_some_and(Future::done))

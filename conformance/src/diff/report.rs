@@ -64,6 +64,17 @@ pub fn render_markdown(tallies: &[Tally], missing: &[String], command: &str) -> 
             t.seconds
         );
     }
+    for t in tallies.iter().filter(|t| t.buffered > 0) {
+        let _ = writeln!(
+            out,
+            "\n{} `{}`: {} of {} scenarios ({:.0}%) have a buffered map (`map(buffersize=…)`).",
+            version_of(t),
+            t.executor,
+            t.buffered,
+            t.scenarios,
+            100.0 * f64::from(t.buffered) / f64::from(t.scenarios.max(1))
+        );
+    }
     // Clause × version.
     let mut clauses: BTreeSet<String> = BTreeSet::new();
     for t in tallies {

@@ -65,9 +65,31 @@ fn parse(s: &str) -> Option<Holds> {
     }
 }
 
+/// The newest CPython minor version any clause claims (3.`newest`): the
+/// newest released CPython, which the spec follows.
+pub fn newest() -> u32 {
+    clauses()
+        .values()
+        .filter_map(|(h, _)| match h {
+            Holds::Minors(_, hi) => Some(*hi),
+            Holds::ReferenceOnly => None,
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+/// The version `minor` is compared as: itself, or the newest claimed one
+/// when it is newer than every claim (a CPython released after the spec was
+/// last verified is held to the newest behaviour, never waved through).
+pub fn compared_as(minor: u32) -> u32 {
+    minor.min(newest())
+}
+
 /// Whether `clause` is stated to hold on CPython 3.`minor` (`None`: the
-/// clause has no CPython line).
+/// clause has no CPython line). A version newer than every claim is read
+/// as the newest claimed one ([`compared_as`]).
 pub fn holds_on(clause: &str, minor: u32) -> Option<bool> {
+    let minor = compared_as(minor);
     match &clauses().get(clause)?.0 {
         Holds::Minors(lo, hi) => Some(*lo <= minor && minor <= *hi),
         Holds::ReferenceOnly => Some(false),
@@ -91,5 +113,26 @@ mod tests {
         assert_eq!(holds_on("MAP-BUFFER-1", 14), Some(true));
         assert_eq!(holds_on("DIV-NOTIFY-1", 11), Some(false));
         assert!(clauses().len() > 100, "{} clauses", clauses().len());
+    }
+
+    /// A CPython newer than every claim is compared as the newest claimed
+    /// one: a clause holding up to the newest still holds on it, a clause
+    /// that stopped holding earlier still does not.
+    #[test]
+    fn a_version_newer_than_every_claim_is_compared_as_the_newest() {
+        let n = newest();
+        assert!(n >= 15, "the spec follows CPython 3.15 or newer, not 3.{n}");
+        assert_eq!(compared_as(n + 1), n);
+        assert_eq!(compared_as(n - 1), n - 1);
+        assert_eq!(holds_on("POOL-INIT-1", n + 1), Some(true));
+        assert_eq!(holds_on("MAP-BUFFER-1", n + 3), Some(true));
+        assert_eq!(holds_on("DIV-NOTIFY-1", n + 1), Some(false));
+        // A clause whose range ends before the newest stays false above it.
+        let ended = clauses()
+            .iter()
+            .find(|(_, (h, _))| matches!(h, Holds::Minors(_, hi) if *hi < n));
+        if let Some((id, _)) = ended {
+            assert_eq!(holds_on(id, n + 1), Some(false), "{id}");
+        }
     }
 }
