@@ -1,23 +1,33 @@
 //! An adapter over a real handle type that is consumed when awaited:
 //! `std::thread::JoinHandle` (its `join(self)` takes it). The "executor"
-//! starts one thread per task; it has no queue, so it runs more tasks at once
-//! than `max_workers` and does not start them in submission order — two
-//! deviations it declares, which the suite then reports as `known` (and
-//! would report `STALE` if they stopped failing).
+//! starts one thread per task; a ticket lock makes the threads run their
+//! tasks in submission order, at most `max_workers` at once. It has no
+//! shut-down state — `shutdown(wait=true)` waits for what was submitted, and
+//! later work is still accepted — a deviation it declares, which the suite
+//! then reports as `known` (and would report `STALE` if it stopped failing).
 //!
 //! The pattern: the kit needs handles it can clone and wait on with a
 //! timeout; `join_in_background` hands the `JoinHandle` to a thread that
-//! joins it and fills a result slot. `shutdown(wait=true)` waits on every
-//! slot, so SHUT-WAIT-1 holds.
+//! joins it and fills a result slot.
 
 use concurrent_futures_conformance::adapters::{SlotHandle, join_in_background, outcome_of_join};
 use concurrent_futures_conformance::{Adapter, Feature, Outcome, Rejected, Task};
-use std::sync::Mutex;
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
+/// Tickets in submission order: a thread runs its task when its ticket is
+/// the next one and fewer than `max` tasks are running.
+#[derive(Default)]
+struct Turns {
+    state: Mutex<(u64, usize)>, // (next ticket to run, tasks running)
+    changed: Condvar,
+}
+
 struct ThreadPerTask {
-    /// Every task's slot, while the executor accepts work; `None` once shut down.
-    tasks: Mutex<Option<Vec<SlotHandle>>>,
+    max: usize,
+    turns: Arc<Turns>,
+    /// The next ticket to hand out, and every task's slot.
+    submitted: Mutex<(u64, Vec<SlotHandle>)>,
 }
 
 impl Adapter for ThreadPerTask {
@@ -38,11 +48,25 @@ impl Adapter for ThreadPerTask {
     }
 
     fn submit(&self, task: Task) -> Result<SlotHandle, Rejected> {
-        let mut tasks = self.tasks.lock().unwrap();
-        let tasks = tasks.as_mut().ok_or(Rejected::Shutdown)?;
-        let join = std::thread::spawn(move || task.call());
+        let mut submitted = self.submitted.lock().unwrap();
+        let ticket = submitted.0;
+        submitted.0 += 1;
+        let (turns, max) = (self.turns.clone(), self.max);
+        let join = std::thread::spawn(move || {
+            let mut s = turns.state.lock().unwrap();
+            while s.0 != ticket || s.1 >= max {
+                s = turns.changed.wait(s).unwrap();
+            }
+            (s.0, s.1) = (s.0 + 1, s.1 + 1);
+            drop(s);
+            turns.changed.notify_all();
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| task.call()));
+            turns.state.lock().unwrap().1 -= 1;
+            turns.changed.notify_all();
+            outcome.unwrap_or_else(|p| std::panic::resume_unwind(p))
+        });
         let slot = join_in_background(join, |h| outcome_of_join(h.join()));
-        tasks.push(slot.clone());
+        submitted.1.push(slot.clone());
         Ok(slot)
     }
 
@@ -55,11 +79,9 @@ impl Adapter for ThreadPerTask {
     }
 
     fn shutdown(&self, wait: bool, _cancel_futures: bool) {
-        // The first call takes the task list (the executor is consumed);
-        // later calls find it gone and return.
-        let tasks = self.tasks.lock().unwrap().take();
         if wait {
-            for slot in tasks.into_iter().flatten() {
+            let slots = self.submitted.lock().unwrap().1.clone();
+            for slot in slots {
                 slot.wait(None);
             }
         }
@@ -67,9 +89,10 @@ impl Adapter for ThreadPerTask {
 }
 
 concurrent_futures_conformance::conformance_suite!(
-    adapter: |_cfg| ThreadPerTask { tasks: Mutex::new(Some(Vec::new())) },
-    known = [
-        ("POOL-MAX-1", "one thread per task: nothing bounds how many run at once"),
-        ("EXE-SUBMIT-3", "one thread per task: no queue, so no submission order to start in"),
-    ]
+    adapter: |cfg| ThreadPerTask {
+        max: cfg.workers,
+        turns: Arc::default(),
+        submitted: Mutex::new((0, Vec::new())),
+    },
+    known = [("SHUT-REJECT-1", "no shut-down state: work submitted after shutdown is accepted and runs")]
 );
