@@ -1255,15 +1255,38 @@ impl<A: Adapter + 'static> Runner<A> {
                         "wait() counts f{f} as done: {acknowledged} ({})",
                         state.name()
                     );
-                    return Err(if acknowledged {
-                        self.stuck(clause, expected, got)
-                    } else {
-                        self.fail(clause, expected, got)
-                    });
+                    if acknowledged {
+                        // A worker that dequeues out of turn reaches a
+                        // cancelled item late: the order is what broke.
+                        if let Some(later) = self.started_after(f) {
+                            return Err(self.stuck(
+                                "EXE-SUBMIT-3",
+                                format!("f{f}, submitted before task {later}, is dequeued first"),
+                                format!(
+                                    "task {later} started; f{f}'s cancellation is not acknowledged"
+                                ),
+                            ));
+                        }
+                        return Err(self.stuck(clause, expected, got));
+                    }
+                    return Err(self.fail(clause, expected, got));
                 }
             }
         }
         Ok(())
+    }
+
+    /// A started task whose job was submitted after future `f`'s.
+    fn started_after(&self, f: usize) -> Option<usize> {
+        let mine = self.model.futures.get(f).copied().flatten()?;
+        let started = self.log.snapshot().started;
+        started.into_iter().find(|&t| {
+            self.model
+                .jobs
+                .iter()
+                .position(|j| j.items.iter().any(|i| i.id == t))
+                .is_some_and(|j| j > mine)
+        })
     }
 
     fn teardown(&mut self, map: Option<MapRun<'_>>) -> Result<(), Violation> {
