@@ -208,6 +208,15 @@ impl Model {
         Item { id, spec }
     }
 
+    /// The index (submission order) of the job that runs task `t`; `None`
+    /// for a task no job was given (a refused submit, an unsubmitted
+    /// buffered map item).
+    pub fn job_of_task(&self, t: TaskId) -> Option<usize> {
+        self.jobs
+            .iter()
+            .position(|j| j.items.iter().any(|i| i.id == t))
+    }
+
     /// The job behind future `f`.
     pub fn job_of(&self, f: usize) -> Option<&Job> {
         self.futures

@@ -1021,12 +1021,7 @@ impl<A: Adapter + 'static> Runner<A> {
     /// An expected task that has not started while one submitted after it
     /// has: (the missing one, the later one).
     fn out_of_turn(&self, expected: &BTreeSet<usize>, log: &LogInner) -> Option<(usize, usize)> {
-        let job = |t: usize| {
-            self.model
-                .jobs
-                .iter()
-                .position(|j| j.items.iter().any(|i| i.id == t))
-        };
+        let job = |t: usize| self.model.job_of_task(t);
         let started: BTreeSet<usize> = log.started.iter().copied().collect();
         expected.difference(&started).find_map(|&missing| {
             started
@@ -1041,12 +1036,7 @@ impl<A: Adapter + 'static> Runner<A> {
     /// (POOL-MAX-1), or one out of turn (EXE-SUBMIT-3).
     fn extra_start(&self, model: &Model, log: &LogInner, accepted_only: bool) -> Option<Violation> {
         let started: BTreeSet<usize> = log.started.iter().copied().collect();
-        let accepted = |t: &usize| {
-            model
-                .jobs
-                .iter()
-                .any(|j| j.items.iter().any(|i| i.id == *t))
-        };
+        let accepted = |t: &usize| model.job_of_task(*t).is_some();
         let extra = started
             .difference(&model.started)
             .find(|t| !accepted_only || accepted(t))?;
@@ -1280,13 +1270,9 @@ impl<A: Adapter + 'static> Runner<A> {
     fn started_after(&self, f: usize) -> Option<usize> {
         let mine = self.model.futures.get(f).copied().flatten()?;
         let started = self.log.snapshot().started;
-        started.into_iter().find(|&t| {
-            self.model
-                .jobs
-                .iter()
-                .position(|j| j.items.iter().any(|i| i.id == t))
-                .is_some_and(|j| j > mine)
-        })
+        started
+            .into_iter()
+            .find(|&t| self.model.job_of_task(t).is_some_and(|j| j > mine))
     }
 
     fn teardown(&mut self, map: Option<MapRun<'_>>) -> Result<(), Violation> {
