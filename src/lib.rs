@@ -61,7 +61,7 @@ pub use map::{MapIter, MapOptions};
 pub use state::State;
 pub use thread_pool::{Builder, ThreadPoolExecutor, default_max_workers};
 pub use wait::{DoneAndNotDone, ReturnWhen, wait};
-pub use work_item::WorkItem;
+pub use work_item::{RunningWork, WorkItem};
 
 #[cfg(any(loom, shuttle))]
 pub use time::{ModelTimeouts, set_model_timeouts};

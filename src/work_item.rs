@@ -28,6 +28,9 @@ pub struct WorkItem {
 }
 
 trait Job: Send {
+    /// PENDING -> RUNNING (true), or CANCELLED -> C&N with the call dropped
+    /// (false). Later, `run` calls the call without a second transition.
+    fn start(&mut self) -> bool;
     fn run(self: Box<Self>, after_call: &mut dyn FnMut());
     fn cancel(self: Box<Self>);
     fn fail(self: Box<Self>, exception: Exception);
@@ -37,6 +40,9 @@ struct Task<T, F> {
     future: Future<T>,
     /// `Some` until the task is run, cancelled or failed.
     call: Option<F>,
+    /// The future was moved to RUNNING by [`WorkItem::start`]; `call` is
+    /// still `Some` until it runs.
+    started: bool,
 }
 
 impl<T, F> Job for Task<T, F>
@@ -44,6 +50,16 @@ where
     T: Send + 'static,
     F: FnOnce() -> Result<T, Exception> + Send + 'static,
 {
+    fn start(&mut self) -> bool {
+        if matches!(self.future.set_running_or_notify_cancel(), Ok(true)) {
+            self.started = true;
+            return true;
+        }
+        // Cancelled (now acknowledged): the call never runs.
+        drop_contained(self.call.take());
+        false
+    }
+
     fn run(mut self: Box<Self>, after_call: &mut dyn FnMut()) {
         self.run_call(after_call);
         // This may be the last handle to the future: dropping it drops the
@@ -74,7 +90,8 @@ where
         };
         // PENDING -> RUNNING, or CANCELLED -> C&N and skip (the call of a
         // cancelled future never runs; its closure is dropped, contained).
-        if !matches!(self.future.set_running_or_notify_cancel(), Ok(true)) {
+        // Already RUNNING if `start` claimed it.
+        if !self.started && !matches!(self.future.set_running_or_notify_cancel(), Ok(true)) {
             drop_contained(call);
             after_call();
             return;
@@ -94,7 +111,14 @@ impl<T, F> Drop for Task<T, F> {
         if let Some(call) = self.call.take() {
             // Dropped without being run, cancelled or failed.
             drop_contained(call);
-            self.future.cancel_and_notify();
+            if self.started {
+                // RUNNING cannot be cancelled: finish it, so no one waits
+                // for ever (EXE-WORKITEM-5).
+                self.future
+                    .finish_then(Err(Exception::broken_executor(DROPPED_RUNNING)), &mut || {});
+            } else {
+                self.future.cancel_and_notify();
+            }
         }
     }
 }
@@ -147,6 +171,7 @@ impl WorkItem {
         let task = Task {
             future: future.clone(),
             call: Some(call),
+            started: false,
         };
         (
             WorkItem {
@@ -154,6 +179,39 @@ impl WorkItem {
             },
             future,
         )
+    }
+
+    /// Claims the item now, as a worker does before it runs the call
+    /// (Python's `set_running_or_notify_cancel`, EXE-WORKITEM-5): a PENDING
+    /// future becomes RUNNING and the item is returned, to be run later,
+    /// here or on another thread; a cancelled one becomes
+    /// CANCELLED_AND_NOTIFIED, its call is dropped without running, and
+    /// `None` is returned. Between `start` and [`RunningWork::run`] the future
+    /// is RUNNING, so `cancel()` returns `false`.
+    ///
+    /// An executor uses it when it must know that a task has started before
+    /// it goes on (for example, to hand the task to a thread and return only
+    /// once no `cancel` can reach it).
+    ///
+    /// ```
+    /// use concurrent_futures::WorkItem;
+    ///
+    /// let (item, future) = WorkItem::new(|| 6 * 7);
+    /// let running = item.start().expect("not cancelled");
+    /// assert!(future.running() && !future.cancel());
+    /// running.run();
+    /// assert_eq!(future.result(None).unwrap(), 42);
+    ///
+    /// let (item, future) = WorkItem::new(|| 0);
+    /// assert!(future.cancel());
+    /// assert!(item.start().is_none()); // acknowledged; the call never runs
+    /// ```
+    pub fn start(mut self) -> Option<RunningWork> {
+        if self.job.start() {
+            Some(RunningWork { item: self })
+        } else {
+            None
+        }
     }
 
     /// Runs the call in this thread: moves the future to RUNNING (or, if it
@@ -185,6 +243,40 @@ impl WorkItem {
     /// (CANCELLED_AND_NOTIFIED).
     pub fn fail(self, exception: Exception) {
         self.job.fail(exception);
+    }
+}
+
+/// The message of the exception a [`RunningWork`] dropped without running
+/// finishes its future with.
+const DROPPED_RUNNING: &str = "the executor dropped a started work item without running it";
+
+/// A [`WorkItem`] claimed by [`WorkItem::start`]: its future is RUNNING and
+/// the call has not run yet. Run it with [`run`](RunningWork::run) or
+/// [`run_then`](RunningWork::run_then). Dropped instead, its future finishes
+/// with a [`BrokenExecutor`](crate::ExceptionKind::BrokenExecutor) exception
+/// (a RUNNING future cannot be cancelled), so no one waits for it forever.
+pub struct RunningWork {
+    item: WorkItem,
+}
+
+impl RunningWork {
+    /// Calls the call in this thread and completes the future with its value
+    /// or failure, running the callbacks here (as [`WorkItem::run`], without
+    /// a second transition).
+    pub fn run(self) {
+        self.item.run();
+    }
+
+    /// Like [`run`](RunningWork::run), calling `after_call` once the thread
+    /// has nothing left to do for this item (as [`WorkItem::run_then`]).
+    pub fn run_then(self, after_call: impl FnMut()) {
+        self.item.run_then(after_call);
+    }
+}
+
+impl fmt::Debug for RunningWork {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("RunningWork { .. }")
     }
 }
 

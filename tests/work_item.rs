@@ -84,3 +84,78 @@ fn exe_workitem_4_debug_is_opaque() {
     item.run();
     assert_eq!(future.result(None).unwrap(), 5);
 }
+
+/// An item returning 7 and the count of its calls.
+fn counting_item() -> (WorkItem, Future<i32>, Arc<AtomicUsize>) {
+    let ran = Arc::new(AtomicUsize::new(0));
+    let r = ran.clone();
+    let (item, f) = WorkItem::new(move || {
+        r.fetch_add(1, Ordering::SeqCst);
+        7
+    });
+    (item, f, ran)
+}
+
+/// Adds a done-callback to `f` and returns the count of its calls.
+fn count_callbacks(f: &Future<i32>) -> Arc<AtomicUsize> {
+    let callbacks = Arc::new(AtomicUsize::new(0));
+    let c = callbacks.clone();
+    f.add_done_callback(move |_: &Future<i32>| {
+        c.fetch_add(1, Ordering::SeqCst);
+    });
+    callbacks
+}
+
+/// EXE-WORKITEM-5: `start` makes the future RUNNING before the call runs, so a
+/// cancel between the two fails, and `run` then completes it once.
+#[test]
+fn exe_workitem_5_start_claims_then_run_completes() {
+    let (item, f, ran) = counting_item();
+    let callbacks = count_callbacks(&f);
+    let running = item.start().expect("a pending item starts");
+    assert_eq!(f.state(), State::Running);
+    assert!(!f.cancel(), "a claimed item cannot be cancelled");
+    assert_eq!(
+        ran.load(Ordering::SeqCst),
+        0,
+        "start does not call the closure"
+    );
+    assert_eq!(callbacks.load(Ordering::SeqCst), 0);
+    running.run();
+    assert_eq!(f.state(), State::Finished);
+    assert_eq!(f.result(None).unwrap(), 7);
+    assert_eq!(ran.load(Ordering::SeqCst), 1);
+    assert_eq!(callbacks.load(Ordering::SeqCst), 1);
+}
+
+/// EXE-WORKITEM-5: `start` of a cancelled item acknowledges the cancel and
+/// never calls the closure.
+#[test]
+fn exe_workitem_5_start_of_cancelled_item_notifies() {
+    let (item, f, ran) = counting_item();
+    assert!(f.cancel());
+    assert_eq!(f.state(), State::Cancelled);
+    assert!(item.start().is_none());
+    assert_eq!(f.state(), State::CancelledAndNotified);
+    assert!(matches!(f.result(None), Err(Error::Cancelled)));
+    assert_eq!(ran.load(Ordering::SeqCst), 0);
+}
+
+/// EXE-WORKITEM-5: a claimed item dropped unrun finishes its future with a
+/// BrokenExecutor exception (callbacks once), so waiting ends.
+#[test]
+fn exe_workitem_5_dropped_running_work_finishes_broken() {
+    let (item, f) = WorkItem::new(|| 7);
+    let callbacks = count_callbacks(&f);
+    let running = item.start().unwrap();
+    drop(running);
+    assert_eq!(f.state(), State::Finished);
+    let e = f.exception(None).unwrap().expect("an exception");
+    assert_eq!(e.kind(), concurrent_futures::ExceptionKind::BrokenExecutor);
+    assert_eq!(callbacks.load(Ordering::SeqCst), 1);
+    let fs = [f.clone()];
+    let done = within_watchdog("wait on a dropped claimed item", move || {
+        wait(&fs, None, ReturnWhen::AllCompleted).done.len()
+    });
+    assert_eq!(done, 1);
+}

@@ -217,6 +217,12 @@ impl Model {
             .position(|j| j.items.iter().any(|i| i.id == t))
     }
 
+    /// The queued jobs (indices, in queue order), cancelled ones included
+    /// until a worker reaches them.
+    pub fn queued(&self) -> Vec<usize> {
+        self.queue.iter().copied().collect()
+    }
+
     /// The job behind future `f`.
     pub fn job_of(&self, f: usize) -> Option<&Job> {
         self.futures

@@ -236,6 +236,7 @@ pub fn run<A: Adapter + 'static>(
         last: None,
         trace: Trace::default(),
         forbidden_since: BTreeMap::new(),
+        queued_at_step: Vec::new(),
     };
     let gates = runner.gates.clone();
     let mut map: Option<MapRun<'_>> = None;
@@ -287,6 +288,8 @@ struct Runner<A: Adapter> {
     /// For each cancelled task: how many tasks had started when the step
     /// that cancelled it began.
     forbidden_since: BTreeMap<usize, usize>,
+    /// The model's queue (job indices) when the current settle began.
+    queued_at_step: Vec<usize>,
 }
 
 impl<A: Adapter + 'static> Runner<A> {
@@ -917,6 +920,7 @@ impl<A: Adapter + 'static> Runner<A> {
     /// Waits for the executor to reach the model's quiescent state and
     /// compares everything observable.
     fn settle_and_check(&mut self) -> Result<(), Violation> {
+        self.queued_at_step = self.model.queued();
         self.model.settle();
         // 1. The tasks the model started have started, and no others (first:
         // a task started out of turn is the cause of whatever else differs).
@@ -930,7 +934,14 @@ impl<A: Adapter + 'static> Runner<A> {
         // Known out-of-turn starts: a quick look first (a later task started
         // instead of an earlier one shows at once), the whole patience only
         // if that does not explain a missing start.
-        let enough = |l: &LogInner| l.started.len() >= expected_started.len();
+        // A future the executor reports running has started, although its
+        // call may not have logged so yet (a thread just given the task):
+        // wait for that, so the start is judged at this step.
+        let claimed = self.claimed_tasks();
+        let enough = |l: &LogInner| {
+            l.started.len() >= expected_started.len()
+                && claimed.iter().all(|t| l.started.contains(t))
+        };
         let (mut log, mut ready) = (self.log.snapshot(), false);
         if self.quick.contains("EXE-SUBMIT-3") {
             (log, ready) = self.log.wait_for(QUICK, enough);
@@ -1066,6 +1077,41 @@ impl<A: Adapter + 'static> Runner<A> {
         ))
     }
 
+    /// A future the executor reports `running()` although a conforming
+    /// executor would still hold it queued: the executor claimed it for a
+    /// thread (moved it to RUNNING) whose call has not logged its start yet.
+    /// That is a start as in [`extra_start`](Self::extra_start), counted
+    /// against the workers by the futures running now.
+    fn extra_running(&self, settled: &Model) -> Option<Violation> {
+        if !self.features.contains(&Feature::StatePredicates) {
+            return None;
+        }
+        let running: Vec<usize> = settled
+            .future_indices()
+            .filter(|&f| self.handle(f).is_some_and(|h| self.adapter.running(h)))
+            .collect();
+        let extra = *running
+            .iter()
+            .find(|&&f| settled.state(f) == Some(SpecState::Pending))?;
+        let clause = if running.len() > settled.workers {
+            "POOL-MAX-1"
+        } else {
+            "EXE-SUBMIT-3"
+        };
+        Some(self.fail(
+            clause,
+            format!("f{extra} is PENDING (no worker is free for it)"),
+            format!(
+                "running: {} (f{extra} among them)",
+                running
+                    .iter()
+                    .map(|f| format!("f{f}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ))
+    }
+
     /// The root cause of a wrong observation: if a task the executor was
     /// rightly given has started although a conforming executor would not
     /// have started it by now, that is reported instead (what was observed
@@ -1079,6 +1125,9 @@ impl<A: Adapter + 'static> Runner<A> {
         let mut settled = self.model.clone();
         settled.settle();
         if let Some(start) = self.extra_start(&settled, &self.log.snapshot(), true) {
+            return start;
+        }
+        if let Some(start) = self.extra_running(&settled) {
             return start;
         }
         // Work that had started, found cancelled after cancel_futures: a
@@ -1259,11 +1308,58 @@ impl<A: Adapter + 'static> Runner<A> {
                         }
                         return Err(self.stuck(clause, expected, got));
                     }
+                    if let Some(v) = self.dequeued_early(f, h) {
+                        return Err(v);
+                    }
                     return Err(self.fail(clause, expected, got));
                 }
             }
         }
         Ok(())
+    }
+
+    /// Cancelled future `f`, which `wait` counts as done too early: if
+    /// `as_completed` counts it done as well, its cancellation really was
+    /// acknowledged, and if work submitted before it was still queued when
+    /// this step began (a FIFO worker would have taken that first, and then
+    /// been busy), the executor dequeued it out of turn (EXE-SUBMIT-3),
+    /// which is not a fault of `wait`.
+    fn dequeued_early(&self, f: usize, h: &A::Handle) -> Option<Violation> {
+        if !self.features.contains(&Feature::AsCompleted) {
+            return None;
+        }
+        let mine = self.model.futures.get(f).copied().flatten()?;
+        let earlier = self.queued_at_step.iter().copied().find(|&j| j < mine)?;
+        let acknowledged = self
+            .adapter
+            .as_completed(std::slice::from_ref(h), Some(Duration::ZERO))
+            .any(|r| r.is_ok());
+        if !acknowledged {
+            return None;
+        }
+        let earlier_f = self.model.futures.iter().position(|j| *j == Some(earlier));
+        let earlier = earlier_f.map_or(format!("job {earlier}"), |e| format!("f{e}"));
+        Some(self.fail(
+            "EXE-SUBMIT-3",
+            format!("f{f} stays queued: {earlier}, submitted before it, is dequeued first"),
+            format!("f{f} was dequeued first: its cancellation is acknowledged (wait and as_completed count it done)"),
+        ))
+    }
+
+    /// The tasks whose futures the executor reports `running()` (numbered
+    /// futures of one-task jobs; none without state predicates).
+    fn claimed_tasks(&self) -> Vec<usize> {
+        if !self.features.contains(&Feature::StatePredicates) {
+            return Vec::new();
+        }
+        self.model
+            .future_indices()
+            .filter(|&f| self.handle(f).is_some_and(|h| self.adapter.running(h)))
+            .filter_map(|f| match self.model.job_of(f)?.items.as_slice() {
+                [item] => Some(item.id),
+                _ => None,
+            })
+            .collect()
     }
 
     /// A started task whose job was submitted after future `f`'s.

@@ -9,7 +9,7 @@
 
 mod toy_pool;
 
-pub use toy_pool::{Flaws, ToyPool};
+pub use toy_pool::{Flaws, ToyPool, as_map_submissions};
 
 use crate::adapter::{Adapter, Callback, Config, MapRun, MapSpec, Mode, Outcome, Rejected, Task};
 use crate::executor_adapter::{ExecutorAdapter, future_result};
@@ -47,7 +47,8 @@ pub enum Bug {
     CancelFuturesCancelsRunning,
     /// Queued work starts newest first.
     LifoStart,
-    /// One more task runs at once than `max_workers`.
+    /// One more task runs at once than `max_workers` (a `submit` that finds
+    /// every worker busy starts its task on an extra thread).
     ExtraWorker,
     /// `wait(timeout=None)` misses completions: it decides from a stale view
     /// (the futures done when the last task was submitted) and then sleeps
@@ -451,6 +452,12 @@ impl Adapter for Broken {
                     .map_err(|e| crate::rejected_of_error(&e))?;
                 Ok(Box::new(FlawedMap::new(self.bug, fs, spec.timeout)))
             }
+            Bug::ExtraWorker => {
+                let mut it = as_map_submissions(|| self.inner.map(tasks, spec))?;
+                Ok(Box::new(std::iter::from_fn(move || {
+                    as_map_submissions(|| it.next())
+                })))
+            }
             _ => self.inner.map(tasks, spec),
         }
     }
@@ -649,7 +656,11 @@ pub fn hunt(bug: Bug, options: &crate::Options) -> Kill {
                     ..options.clone()
                 };
                 scope.spawn(move || {
-                    crate::check(&bug.name(), Arc::new(move |cfg| bug.build(cfg)), &options)
+                    crate::check(
+                        &format!("gallery:{}", bug.name()),
+                        Arc::new(move |cfg| bug.build(cfg)),
+                        &options,
+                    )
                 })
             })
             .collect();

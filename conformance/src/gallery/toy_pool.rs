@@ -3,7 +3,7 @@
 //! `workers` threads, started lazily, shutdown as specified); each flaw
 //! breaks one executor-level clause.
 
-use concurrent_futures::{BROKEN_POOL_MESSAGE, Error, Exception, Executor, WorkItem};
+use concurrent_futures::{BROKEN_POOL_MESSAGE, Error, Exception, Executor, RunningWork, WorkItem};
 use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
@@ -13,9 +13,11 @@ pub struct Flaws {
     /// Workers take the newest queued item first (breaks EXE-SUBMIT-3).
     pub lifo: bool,
     /// One thread more than `max_workers` (breaks POOL-MAX-1): a `submit`
-    /// that finds every worker busy hands its item to an extra thread and
-    /// returns once that thread has taken it, so the extra start is there
-    /// to see when `submit` returns (not a race with whoever looks).
+    /// (not a `map`'s, see [`as_map_submissions`]) that finds every worker
+    /// busy claims its item
+    /// ([`WorkItem::start`]: the future is RUNNING before `submit` returns,
+    /// so the extra start is there to see, not a race with whoever looks,
+    /// and no `cancel` can reach it) and hands it to an extra thread.
     pub extra_worker: bool,
     /// `shutdown(wait=True)` returns without waiting (breaks SHUT-WAIT-1).
     pub shutdown_returns_early: bool,
@@ -33,13 +35,28 @@ pub struct ToyPool {
     flaws: Flaws,
 }
 
+thread_local! {
+    /// Set while this thread's submissions are a `map`'s.
+    static IN_MAP: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` with this thread's submissions marked as a `map`'s: the
+/// `extra_worker` flaw leaves those queued, so that it breaks only the
+/// worker bound seen through `submit` (a map's futures cannot be asked
+/// whether they are running, so an extra start of a map item would be
+/// seen only once its call logs it, at a moment no step controls).
+pub fn as_map_submissions<R>(f: impl FnOnce() -> R) -> R {
+    let before = IN_MAP.with(|m| m.replace(true));
+    let out = f();
+    IN_MAP.with(|m| m.set(before));
+    out
+}
+
 #[derive(Debug, Default)]
 struct Shared {
     state: Mutex<State>,
     work: Condvar,
     exited: Condvar,
-    /// Signalled when the extra worker takes its item.
-    took: Condvar,
 }
 
 #[derive(Debug, Default)]
@@ -50,8 +67,9 @@ struct State {
     threads: usize,
     live: usize,
     idle: usize,
-    /// The extra worker's next item, and whether it has one running.
-    handoff: Option<WorkItem>,
+    /// The extra worker's next item (already RUNNING), and whether it has
+    /// one claimed or running.
+    handoff: Option<RunningWork>,
     extra_busy: bool,
     extra_started: bool,
 }
@@ -120,7 +138,6 @@ impl ToyPool {
         let mut st = shared.lock();
         loop {
             if let Some(item) = st.handoff.take() {
-                shared.took.notify_all();
                 drop(st);
                 item.run();
                 st = shared.lock();
@@ -148,24 +165,32 @@ impl Executor for ToyPool {
             return Err(Error::Shutdown);
         }
         if self.flaws.extra_worker
+            && !IN_MAP.with(std::cell::Cell::get)
             && !self.failing_initializer
             && st.idle == 0
             && st.threads == self.limit
             && !st.extra_busy
         {
-            // Every worker is busy: the extra thread takes the item now.
+            // Every worker is busy: claim the item (outside the lock: a
+            // cancelled item would drop user code) and hand it to the
+            // extra thread. No one else holds its future yet, so it starts.
             st.extra_busy = true;
-            st.handoff = Some(work);
+            drop(st);
+            let claimed = work.start();
+            let mut st = self.shared.lock();
+            let Some(running) = claimed else {
+                st.extra_busy = false;
+                return Ok(());
+            };
+            st.handoff = Some(running);
             if !st.extra_started {
                 st.extra_started = true;
                 st.live += 1;
                 let shared = self.shared.clone();
                 std::thread::spawn(move || ToyPool::extra_worker(shared));
             }
+            drop(st);
             self.shared.work.notify_all();
-            while st.handoff.is_some() {
-                st = self.shared.took.wait(st).unwrap_or_else(|e| e.into_inner());
-            }
             return Ok(());
         }
         st.queue.push_back(work);
