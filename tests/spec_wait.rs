@@ -54,6 +54,8 @@ fn wait_partition_done_and_not_done_split_the_distinct_inputs() {
         assert_eq!(union, fs.iter().cloned().collect::<HashSet<_>>(), "{rw:?}");
         assert!(r.done.iter().all(|f| f.state().is_done_for_waiters()));
         assert_eq!(r.done, set_of(&[&fs[0], &fs[1]]), "{rw:?}");
+        // The result's `Debug` gives the size of each half.
+        assert_eq!(format!("{r:?}"), "DoneAndNotDone { done: 2, not_done: 2 }");
     }
 }
 
