@@ -105,6 +105,23 @@ fn pool_lazy_no_thread_until_work_then_at_most_one_per_submit() {
     }
 }
 
+/// POOL-LAZY-1: the pool's `Debug` shows its `max_workers` and the threads
+/// started so far: none before the first submit, one after a submit to an
+/// idle pool.
+#[test]
+fn pool_lazy_debug_shows_threads_started() {
+    let p = pool(3);
+    assert_eq!(
+        format!("{p:?}"),
+        "ThreadPoolExecutor { max_workers: 3, threads_started: 0 }"
+    );
+    p.submit(|| ()).unwrap().result(None).unwrap();
+    assert_eq!(
+        format!("{p:?}"),
+        "ThreadPoolExecutor { max_workers: 3, threads_started: 1 }"
+    );
+}
+
 /// POOL-REUSE-1
 #[test]
 fn pool_reuse_submit_then_result_uses_one_worker() {

@@ -213,6 +213,14 @@ fn wait_timeout_returns_the_partition_without_error() {
     assert!(t.elapsed() >= Duration::from_millis(50));
     assert_eq!(r.done, set_of(&[&fs[0]]));
     assert_eq!(r.not_done, set_of(&[&fs[1]]));
+    // Nothing done: every mode waits the whole timeout.
+    let pending = futures(2);
+    for rw in ALL_MODES {
+        let t = Instant::now();
+        let r = wait(&pending, Some(Duration::from_millis(30)), rw);
+        assert!(t.elapsed() >= Duration::from_millis(30), "{rw:?}");
+        assert!(r.done.is_empty() && r.not_done.len() == 2, "{rw:?}");
+    }
     // Zero: no blocking at all (bounded generously).
     let t = Instant::now();
     let r = wait(&fs, Some(Duration::ZERO), ReturnWhen::AllCompleted);
