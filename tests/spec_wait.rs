@@ -77,6 +77,35 @@ fn wait_dedup_repeated_and_cloned_futures_count_once() {
     assert!(not_done.is_empty());
 }
 
+/// WAIT-CANCELLED-1: `State::is_done_for_waiters` is what `wait` counts as
+/// done: FINISHED and CANCELLED_AND_NOTIFIED only, unlike `is_done`.
+#[test]
+fn wait_cancelled_state_predicate_matches_what_wait_counts() {
+    let states = [
+        (State::Pending, false, false),
+        (State::Running, false, false),
+        (State::Cancelled, true, false),
+        (State::CancelledAndNotified, true, true),
+        (State::Finished, true, true),
+    ];
+    for (state, done, done_for_waiters) in states {
+        assert_eq!(state.is_done(), done, "{state}");
+        assert_eq!(state.is_done_for_waiters(), done_for_waiters, "{state}");
+    }
+    // And a future in each of them, as `wait` sees it.
+    let fs = futures(5);
+    fs[1].set_running_or_notify_cancel().unwrap();
+    fs[2].cancel();
+    fs[3].cancel();
+    fs[3].set_running_or_notify_cancel().unwrap();
+    fs[4].set_result(4).unwrap();
+    let r = wait(&fs, Some(Duration::ZERO), ReturnWhen::AllCompleted);
+    for (f, (state, _, done_for_waiters)) in fs.iter().zip(states) {
+        assert_eq!(f.state(), state);
+        assert_eq!(r.done.contains(f), done_for_waiters, "{state}");
+    }
+}
+
 /// WAIT-CANCELLED-1
 #[test]
 fn wait_cancelled_not_notified_is_not_done() {
