@@ -128,13 +128,11 @@ impl<T> Iterator for AsCompleted<T> {
                 self.end();
                 return None;
             }
-            // CPython checks the deadline before every wait (ASC-TIMEOUT-1).
-            let waiter = self.waiter.clone().expect("started");
-            let indices = {
-                let mut st = waiter.wait(&mut self.deadline);
-                std::mem::take(&mut st.completed)
-            };
-            if indices.is_empty() && self.deadline.has_passed() {
+            // CPython checks the deadline before every wait (ASC-TIMEOUT-1):
+            // once it has passed, futures done since the last wait are not
+            // yielded. A wait that returns nothing has seen the deadline
+            // pass, so the next turn of the loop ends here.
+            if self.deadline.has_passed() {
                 let unfinished = Unfinished {
                     unfinished: self.unfinished,
                     total: self.total,
@@ -142,6 +140,11 @@ impl<T> Iterator for AsCompleted<T> {
                 self.end();
                 return Some(Err(Error::Timeout(Some(unfinished))));
             }
+            let waiter = self.waiter.clone().expect("started");
+            let indices = {
+                let mut st = waiter.wait(&mut self.deadline);
+                std::mem::take(&mut st.completed)
+            };
             self.collect(indices);
         }
     }

@@ -106,6 +106,43 @@ fn err_trait_error_types_are_ordinary_rust_errors() {
     assert!(!format!("{:?}", Exception::msg("m")).is_empty());
 }
 
+/// ERR-TRAIT-1: the chain of sources leads from the `Error` to the task's
+/// exception and on to the source of the error value it wraps.
+#[test]
+fn err_trait_source_chain_reaches_the_tasks_error() {
+    use std::error::Error as _;
+    #[derive(Debug)]
+    struct Outer(std::io::Error);
+    impl std::fmt::Display for Outer {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("outer")
+        }
+    }
+    impl std::error::Error for Outer {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.0)
+        }
+    }
+    let e = Exception::new(Outer(std::io::Error::other("inner")));
+    let err = Error::Exception(e.clone());
+    assert!(Exception::ptr_eq(
+        err.exception().expect("a task failure"),
+        &e
+    ));
+    let source = err.source().expect("the exception is the source");
+    let as_exception = source.downcast_ref::<Exception>().expect("an Exception");
+    assert!(Exception::ptr_eq(as_exception, &e));
+    let inner = e.source().expect("the wrapped error's source");
+    assert_eq!(inner.to_string(), "inner");
+    assert!(inner.downcast_ref::<std::io::Error>().is_some());
+    // Nothing further where there is nothing to lead to.
+    assert!(Exception::msg("plain").source().is_none());
+    assert!(Exception::broken_executor("broken").source().is_none());
+    for other in [Error::Cancelled, Error::Shutdown, Error::Timeout(None)] {
+        assert!(other.exception().is_none() && other.source().is_none());
+    }
+}
+
 /// ERR-MSG-1
 #[test]
 fn err_msg_shutdown_message() {

@@ -32,6 +32,39 @@ fn drain_in_thread(
     rx
 }
 
+/// ASC-LAZY-1, ASC-ONCE-1: the iterator's `Debug` shows the snapshot's size
+/// (nothing before the first `next()`), the futures not yet yielded, and
+/// whether it is over.
+#[test]
+fn asc_lazy_debug_shows_the_snapshot_from_the_first_next() {
+    let fs = futures(3);
+    fs[0].set_result(0).unwrap();
+    fs[2].set_result(2).unwrap();
+    let mut it = as_completed(&fs, None);
+    let debug = |it: &concurrent_futures::AsCompleted<i32>| format!("{it:?}");
+    assert_eq!(
+        debug(&it),
+        "AsCompleted { total: 0, unfinished: 0, finished: false }"
+    );
+    assert_eq!(index_of(&fs, &it.next().unwrap().unwrap()), 0);
+    assert_eq!(
+        debug(&it),
+        "AsCompleted { total: 3, unfinished: 2, finished: false }"
+    );
+    assert_eq!(index_of(&fs, &it.next().unwrap().unwrap()), 2);
+    fs[1].set_result(1).unwrap();
+    assert_eq!(index_of(&fs, &it.next().unwrap().unwrap()), 1);
+    assert_eq!(
+        debug(&it),
+        "AsCompleted { total: 3, unfinished: 0, finished: false }"
+    );
+    assert!(it.next().is_none());
+    assert_eq!(
+        debug(&it),
+        "AsCompleted { total: 3, unfinished: 0, finished: true }"
+    );
+}
+
 /// ASC-LAZY-1
 #[test]
 fn asc_lazy_snapshot_and_deadline_at_first_next() {
@@ -156,6 +189,42 @@ fn asc_timeout_error_names_unfinished_count_then_none() {
     // Zero timeout: done ones are still yielded, then the error at once.
     let mut it = as_completed(&fs, Some(Duration::ZERO));
     assert!(it.next().unwrap().is_ok());
+    assert_eq!(
+        it.next().unwrap().unwrap_err().to_string(),
+        "2 (of 3) futures unfinished"
+    );
+    assert!(it.next().is_none());
+}
+
+/// ASC-TIMEOUT-1: once the deadline has passed, the next `next()` yields the
+/// error, also when a future became done after the last one was yielded (as
+/// CPython does: it checks the deadline before each wait, and a completion
+/// since the last wait does not count).
+#[test]
+fn asc_timeout_a_future_done_after_the_deadline_is_not_yielded() {
+    // Zero timeout: the snapshot's done future, then the error, although the
+    // other one became done in between.
+    let fs = futures(2);
+    fs[0].set_result(0).unwrap();
+    let mut it = as_completed(&fs, Some(Duration::ZERO));
+    assert_eq!(index_of(&fs, &it.next().unwrap().unwrap()), 0);
+    fs[1].set_result(1).unwrap();
+    assert_eq!(
+        it.next().unwrap().unwrap_err().to_string(),
+        "1 (of 2) futures unfinished"
+    );
+    assert!(it.next().is_none());
+    // A finite deadline that has passed (real time: the clause is about it).
+    let fs = futures(3);
+    fs[0].set_result(0).unwrap();
+    let timeout = Duration::from_millis(50);
+    let mut it = as_completed(&fs, Some(timeout));
+    let t = Instant::now();
+    assert_eq!(index_of(&fs, &it.next().unwrap().unwrap()), 0);
+    fs[1].set_result(1).unwrap();
+    while t.elapsed() < timeout * 2 {
+        std::thread::sleep(timeout);
+    }
     assert_eq!(
         it.next().unwrap().unwrap_err().to_string(),
         "2 (of 3) futures unfinished"

@@ -2,7 +2,8 @@
 
 mod support;
 use concurrent_futures::{
-    Error, Exception, ExceptionKind, Executor, Future, ReturnWhen, State, WorkItem, wait,
+    Error, Exception, ExceptionKind, Executor, Future, ReturnWhen, State, ThreadPoolExecutor,
+    WorkItem, wait,
 };
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -266,4 +267,34 @@ fn exe_object_dyn_executor_runs_work() {
         .collect();
     assert_eq!(squares, [1, 4, 9]);
     shared.shutdown(true, false).unwrap();
+}
+
+/// EXE-OBJECT-1: a reference, a `Box` and an `Arc` of an executor are
+/// executors that forward both required methods to it: work runs on the
+/// pool, and shutting the wrapper down shuts the pool down.
+#[test]
+fn exe_object_wrappers_forward_submit_and_shutdown() {
+    fn submit_then_shut_down<E: Executor>(e: E) {
+        let f = e.submit(|| std::thread::current().name().map(str::to_owned));
+        let name = f.unwrap().result(Some(WATCHDOG)).unwrap().unwrap();
+        assert!(name.starts_with("wrapped"), "ran on the pool: {name}");
+        e.shutdown(true, false).unwrap();
+        assert!(matches!(e.submit(|| ()), Err(Error::Shutdown)));
+    }
+    let named = || {
+        ThreadPoolExecutor::builder()
+            .max_workers(1)
+            .thread_name_prefix("wrapped")
+            .build()
+            .unwrap()
+    };
+    let p = named();
+    submit_then_shut_down(&p);
+    assert!(matches!(p.submit(|| ()), Err(Error::Shutdown)));
+    let p = named();
+    submit_then_shut_down(Box::new(p.clone()));
+    assert!(matches!(p.submit(|| ()), Err(Error::Shutdown)));
+    let p = named();
+    submit_then_shut_down(Arc::new(p.clone()));
+    assert!(matches!(p.submit(|| ()), Err(Error::Shutdown)));
 }

@@ -77,6 +77,31 @@ fn map_eager_submits_everything_at_the_call() {
     assert_eq!(p.map(|x: usize| x, 0..0).unwrap().count(), 0);
 }
 
+/// MAP-EAGER-1, MAP-DROP-2: the iterator's `Debug` shows every item in flight
+/// from the call on, whether a `next()` has started it, and when it is over.
+#[test]
+fn map_eager_debug_shows_the_items_in_flight() {
+    let p = pool(1);
+    let mut it = p.map(|x: usize| x * 10, 0..3).unwrap();
+    assert_eq!(
+        format!("{it:?}"),
+        "MapIter { in_flight: 3, started: false, finished: false }"
+    );
+    assert_eq!(it.next().unwrap().unwrap(), 0);
+    assert_eq!(
+        format!("{it:?}"),
+        "MapIter { in_flight: 2, started: true, finished: false }"
+    );
+    assert_eq!(
+        it.by_ref().map(Result::unwrap).collect::<Vec<_>>(),
+        [10, 20]
+    );
+    assert_eq!(
+        format!("{it:?}"),
+        "MapIter { in_flight: 0, started: true, finished: true }"
+    );
+}
+
 /// MAP-ZIP-1, DIV-ZIP-1
 #[test]
 fn map_zip_stops_at_the_shortest_input() {
@@ -380,6 +405,60 @@ fn map_chunk_groups_items_and_a_failure_stops_its_chunk() {
         !ran.items().contains(&5),
         "the item after the failure never ran"
     );
+}
+
+/// MAP-CHUNK-1, MAP-ERROR-1: `size_hint` counts exactly what is certain: the
+/// values left of the chunk being yielded, plus one if a submitted chunk or a
+/// chunk's failure is still to come; no upper bound until the iteration is
+/// over.
+#[test]
+fn map_chunk_size_hint_counts_the_current_chunk() {
+    let p = pool(2);
+    let mut it = p
+        .map_with(|x: usize| x, 0..6, MapOptions::new().chunksize(4))
+        .unwrap();
+    let mut hints = vec![it.size_hint()];
+    while let Some(v) = it.next() {
+        v.unwrap();
+        hints.push(it.size_hint());
+    }
+    hints.push(it.size_hint());
+    let n = None;
+    // Chunk [0..4] (values 0–3), then chunk [4..6] (values 4, 5), then the end.
+    let want = [
+        (1, n),
+        (4, n),
+        (3, n),
+        (2, n),
+        (1, n),
+        (1, n),
+        (0, n),
+        (0, Some(0)),
+    ];
+    assert_eq!(hints, want);
+    // One item per chunk: every submitted item counts as one more.
+    let mut it = p.map(|x: usize| x, 0..2).unwrap();
+    assert_eq!(it.size_hint(), (1, None));
+    it.next().unwrap().unwrap();
+    assert_eq!(it.size_hint(), (1, None));
+    it.next().unwrap().unwrap();
+    assert_eq!(it.size_hint(), (0, None));
+    assert!(it.next().is_none());
+    assert_eq!(it.size_hint(), (0, Some(0)));
+    // A chunk's failure is one more item after its values.
+    let mut it = p
+        .map_with(
+            |x: usize| if x == 2 { panic!("two") } else { x },
+            0..4,
+            MapOptions::new().chunksize(4),
+        )
+        .unwrap();
+    assert_eq!(it.next().unwrap().unwrap(), 0);
+    assert_eq!(it.size_hint(), (2, None), "the value 1, then the failure");
+    assert_eq!(it.next().unwrap().unwrap(), 1);
+    assert_eq!(it.size_hint(), (1, None), "the failure");
+    assert!(matches!(it.next(), Some(Err(Error::Exception(_)))));
+    assert_eq!(it.size_hint(), (0, Some(0)));
 }
 
 /// MAP-CHUNK-2, DIV-CHUNK-1

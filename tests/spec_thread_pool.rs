@@ -105,6 +105,23 @@ fn pool_lazy_no_thread_until_work_then_at_most_one_per_submit() {
     }
 }
 
+/// POOL-LAZY-1: the pool's `Debug` shows its `max_workers` and the threads
+/// started so far: none before the first submit, one after a submit to an
+/// idle pool.
+#[test]
+fn pool_lazy_debug_shows_threads_started() {
+    let p = pool(3);
+    assert_eq!(
+        format!("{p:?}"),
+        "ThreadPoolExecutor { max_workers: 3, threads_started: 0 }"
+    );
+    p.submit(|| ()).unwrap().result(None).unwrap();
+    assert_eq!(
+        format!("{p:?}"),
+        "ThreadPoolExecutor { max_workers: 3, threads_started: 1 }"
+    );
+}
+
 /// POOL-REUSE-1
 #[test]
 fn pool_reuse_submit_then_result_uses_one_worker() {
@@ -391,6 +408,64 @@ fn pool_name_1_builder_debug_shows_its_arguments() {
         format!("{b:?}"),
         r#"Builder { max_workers: Some(3), thread_name_prefix: Some("dbg"), initializer: true }"#
     );
+}
+
+/// POOL-REUSE-1: a submit that finds an idle worker which is not asleep (here
+/// a new worker still in its initializer) sends no wake-up that no one
+/// receives, so that a later submit still wakes a sleeping worker: no item is
+/// left in the queue while both workers sleep.
+#[cfg(target_os = "linux")]
+#[test]
+fn pool_reuse_1_no_wake_up_is_spent_on_a_worker_that_is_not_asleep() {
+    within_watchdog("wake a sleeper after a worker's initializer", || {
+        let (init_gate, inits) = (Gate::new(), Arc::new(AtomicUsize::new(0)));
+        let (g, n) = (init_gate.clone(), inits.clone());
+        let pool = ThreadPoolExecutor::builder()
+            .max_workers(2)
+            .thread_name_prefix("wake-probe")
+            // The second worker's initializer waits for the gate.
+            .initializer(move || {
+                if n.fetch_add(1, Ordering::SeqCst) == 1 {
+                    g.wait();
+                }
+                Ok(())
+            })
+            .build()
+            .unwrap();
+        let started = Latch::new();
+        let until_asleep = |name: &str| {
+            while !asleep(name) {
+                std::thread::yield_now();
+            }
+        };
+        // Worker 0 goes to sleep once, then is woken for a task that blocks.
+        pool.submit(|| ()).unwrap().result(None).unwrap();
+        until_asleep("wake-probe_0");
+        let gate_c = Gate::new();
+        let c = blocked(&pool, &started, &gate_c, 'c');
+        started.wait_for(1);
+        // Worker 0 busy: the next task starts worker 1, held in its initializer.
+        let gate_e = Gate::new();
+        let e = blocked(&pool, &started, &gate_e, 'e');
+        gate_c.open();
+        started.wait_for(2); // worker 0 took `e`; the queue is empty
+        assert_eq!(c.result(None).unwrap(), 'c');
+        // Worker 1 is idle but not asleep: nothing to wake.
+        let f = pool.submit(|| 'f').unwrap();
+        init_gate.open();
+        assert_eq!(f.result(None).unwrap(), 'f');
+        gate_e.open();
+        assert_eq!(e.result(None).unwrap(), 'e');
+        until_asleep("wake-probe_0");
+        until_asleep("wake-probe_1");
+        // Both asleep: the next submit must wake one of them.
+        let g = pool.submit(|| 'g').unwrap();
+        assert_eq!(
+            g.result(Some(std::time::Duration::from_secs(10))).unwrap(),
+            'g'
+        );
+        assert_eq!(pool.threads_started(), 2);
+    });
 }
 
 /// POOL-REUSE-1: an idle worker that has gone to sleep (not one still

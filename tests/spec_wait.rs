@@ -54,6 +54,8 @@ fn wait_partition_done_and_not_done_split_the_distinct_inputs() {
         assert_eq!(union, fs.iter().cloned().collect::<HashSet<_>>(), "{rw:?}");
         assert!(r.done.iter().all(|f| f.state().is_done_for_waiters()));
         assert_eq!(r.done, set_of(&[&fs[0], &fs[1]]), "{rw:?}");
+        // The result's `Debug` gives the size of each half.
+        assert_eq!(format!("{r:?}"), "DoneAndNotDone { done: 2, not_done: 2 }");
     }
 }
 
@@ -73,6 +75,35 @@ fn wait_dedup_repeated_and_cloned_futures_count_once() {
     let (done, not_done) = rx.recv_timeout(WATCHDOG).expect("wait returned");
     assert_eq!(done.len(), 2);
     assert!(not_done.is_empty());
+}
+
+/// WAIT-CANCELLED-1: `State::is_done_for_waiters` is what `wait` counts as
+/// done: FINISHED and CANCELLED_AND_NOTIFIED only, unlike `is_done`.
+#[test]
+fn wait_cancelled_state_predicate_matches_what_wait_counts() {
+    let states = [
+        (State::Pending, false, false),
+        (State::Running, false, false),
+        (State::Cancelled, true, false),
+        (State::CancelledAndNotified, true, true),
+        (State::Finished, true, true),
+    ];
+    for (state, done, done_for_waiters) in states {
+        assert_eq!(state.is_done(), done, "{state}");
+        assert_eq!(state.is_done_for_waiters(), done_for_waiters, "{state}");
+    }
+    // And a future in each of them, as `wait` sees it.
+    let fs = futures(5);
+    fs[1].set_running_or_notify_cancel().unwrap();
+    fs[2].cancel();
+    fs[3].cancel();
+    fs[3].set_running_or_notify_cancel().unwrap();
+    fs[4].set_result(4).unwrap();
+    let r = wait(&fs, Some(Duration::ZERO), ReturnWhen::AllCompleted);
+    for (f, (state, _, done_for_waiters)) in fs.iter().zip(states) {
+        assert_eq!(f.state(), state);
+        assert_eq!(r.done.contains(f), done_for_waiters, "{state}");
+    }
 }
 
 /// WAIT-CANCELLED-1
@@ -211,6 +242,14 @@ fn wait_timeout_returns_the_partition_without_error() {
     assert!(t.elapsed() >= Duration::from_millis(50));
     assert_eq!(r.done, set_of(&[&fs[0]]));
     assert_eq!(r.not_done, set_of(&[&fs[1]]));
+    // Nothing done: every mode waits the whole timeout.
+    let pending = futures(2);
+    for rw in ALL_MODES {
+        let t = Instant::now();
+        let r = wait(&pending, Some(Duration::from_millis(30)), rw);
+        assert!(t.elapsed() >= Duration::from_millis(30), "{rw:?}");
+        assert!(r.done.is_empty() && r.not_done.len() == 2, "{rw:?}");
+    }
     // Zero: no blocking at all (bounded generously).
     let t = Instant::now();
     let r = wait(&fs, Some(Duration::ZERO), ReturnWhen::AllCompleted);
