@@ -49,6 +49,25 @@ fn cli_bad_arguments_exit_2_with_one_line() {
         ("--seed", "--seed needs a number"),
         ("--bogus", "unknown argument '--bogus'"),
         ("--list=yes", "--list takes no value"),
+        ("--executor py:nocolon", "py:MODULE:CALLABLE"),
+        (
+            "--python python3",
+            "--python needs an --executor py:MODULE:CALLABLE",
+        ),
+        (
+            "--executor py:concurrent.futures:ThreadPoolExecutor --missing nope",
+            "unknown feature 'nope'",
+        ),
+        ("--known FUT-CANCEL-1", "is not CLAUSE=WHY"),
+        ("--known NOPE-1=why", "unknown clause 'NOPE-1'"),
+        (
+            "--python /nonexistent/python --executor py:m:c",
+            "cannot run /nonexistent/python",
+        ),
+        (
+            "--executor py:no_such_module_here:X",
+            "No module named 'no_such_module_here'",
+        ),
     ] {
         refused(KIT, args, says);
     }
@@ -413,4 +432,24 @@ fn the_kit_keeps_reports_of_its_own_deliberate_failures_off_stderr() {
     assert!(out.contains("| CB-PANIC-1 | pass |"), "{out}");
     assert!(!err.contains("exception calling callback"), "{err}");
     assert!(!err.contains("Exception in initializer"), "{err}");
+}
+
+#[test]
+fn fut_cancel_1_python_executor_replay_fails_and_known_deviation_passes() {
+    // A broken Python executor's failure, replayed from the command line,
+    // exits 1 naming the clause; declared as a known deviation, it exits 0.
+    let base = [
+        "--executor",
+        "py:broken_executors:NoCancelWhilePending",
+        "--replay",
+        "w1;s:gC;s:r;c:1",
+    ];
+    let (code, out, err) = kit(&base);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("FUT-CANCEL-1 violated at step 3"), "{out}");
+    let mut known = base.to_vec();
+    known.push("--known=FUT-CANCEL-1=cancel() refuses pending futures");
+    let (code, out, err) = kit(&known);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("known deviation"), "{out}");
 }

@@ -5,6 +5,8 @@
 //! need the `third-party` feature (on by default); the result-slot helpers
 //! ([`Slot`], [`SlotHandle`], [`run_caught`]) are always available.
 
+#[cfg(feature = "diff")]
+mod python;
 #[cfg(feature = "third-party")]
 mod rayon_pool;
 // `slot_job` serves the third-party adapters only.
@@ -15,6 +17,8 @@ mod threadpool_crate;
 #[cfg(feature = "third-party")]
 mod tokio_blocking;
 
+#[cfg(feature = "diff")]
+pub use python::{PyFuture, PythonAdapter, PythonExecutor, SERVER_SCRIPT};
 #[cfg(feature = "third-party")]
 pub use rayon_pool::RayonPool;
 pub use slot::{
