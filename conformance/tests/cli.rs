@@ -60,6 +60,7 @@ fn cli_bad_arguments_exit_2_with_one_line() {
         ),
         ("--known FUT-CANCEL-1", "is not CLAUSE=WHY"),
         ("--known NOPE-1=why", "unknown clause 'NOPE-1'"),
+        ("--out /nonexistent-dir/report.txt", "--out: cannot write"),
         (
             "--python /nonexistent/python --executor py:m:c",
             "cannot run /nonexistent/python",
@@ -452,4 +453,32 @@ fn fut_cancel_1_python_executor_replay_fails_and_known_deviation_passes() {
     let (code, out, err) = kit(&known);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("known deviation"), "{out}");
+}
+
+#[test]
+fn fut_state_1_out_file_keeps_the_report_of_every_finished_group() {
+    // The report is rewritten after each group; the last write is the whole
+    // report, the same text as stdout.
+    let dir = std::env::temp_dir().join(format!("cf-kit-out-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("report.json");
+    let (code, out, err) = kit(&[
+        "--executor",
+        "reference",
+        "--cases",
+        "2",
+        "--group",
+        "futures",
+        "--group",
+        "wait",
+        "--format",
+        "json",
+        "--out",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let kept = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(kept, out);
+    assert!(kept.contains("FUT-STATE-1") && kept.contains("WAIT-PARTITION-1"));
+    std::fs::remove_dir_all(&dir).unwrap();
 }

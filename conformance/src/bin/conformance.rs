@@ -19,11 +19,11 @@
 //! violates a clause), 2 on bad arguments, 141 when stdout is closed early. The rules for combining options are in `USAGE`.
 
 use concurrent_futures_conformance::adapters::{
-    EXECUTORS, PythonExecutor, check_named, entry, options_for, replay_named,
+    EXECUTORS, PythonExecutor, check_named_with_partial, entry, options_for, replay_named,
 };
 use concurrent_futures_conformance::gallery::{Bug, gallery_options, hunt};
 use concurrent_futures_conformance::{
-    CLI_REPLAY, Feature, GROUPS, KnownDeviation, Options, Replay, Report, check_with_progress,
+    CLI_REPLAY, Feature, GROUPS, KnownDeviation, Options, Replay, Report, check_with_partial,
     render_json_all, render_junit_all, render_matrix,
 };
 use shared::{Argv, Progress, note, number, print, usage_error};
@@ -38,7 +38,7 @@ const PROGRAM: &str = "concurrent-futures-conformance";
 const USAGE: &str = "\
 usage: concurrent-futures-conformance [--executor NAME]... [--cases N] [--seed S]
                                       [--format table|json|junit] [--group NAME]... [--patience MS]
-                                      [--shrink-runs N] [--shrink-time S]
+                                      [--shrink-runs N] [--shrink-time S] [--out FILE]
        concurrent-futures-conformance --executor NAME --replay TEXT [--patience MS]
        concurrent-futures-conformance [--python PATH] --executor py:MODULE:CALLABLE
                                       [--missing FEATURE,...] [--known CLAUSE=WHY]... [run options]
@@ -61,6 +61,8 @@ usage: concurrent-futures-conformance [--executor NAME]... [--cases N] [--seed S
   --group NAME      only this clause group (repeatable)
   --patience MS     how long to wait for what must happen before it may be a hang,
                     1 to 86400000 (default 2000; a hang is confirmed with 5 times as long)
+  --out FILE        also write the report (in --format) to FILE, rewritten after every clause
+                    group, so that an interrupted run keeps what it found
   --shrink-runs N   scenarios run at most while minimising one failure (default 2000)
   --shrink-time S   seconds spent at most minimising one failure (default 60)
   --replay TEXT     run one scenario (the replay text a failure prints) on one --executor;
@@ -100,10 +102,13 @@ struct Args {
     python: String,
     /// Features the `py:` executors lack.
     missing: Vec<Feature>,
+    /// Where to keep the report as it grows.
+    out: Option<std::path::PathBuf>,
 }
 
 /// The options that only a run of executors takes (not --gallery, not --list).
 const RUN_ONLY: &[&str] = &[
+    "--out",
     "--executor",
     "--python",
     "--missing",
@@ -132,6 +137,7 @@ fn parse(mut argv: Argv) -> Result<Args, String> {
         format: Format::Table,
         python: "python3".to_string(),
         missing: Vec::new(),
+        out: None,
     };
     let mut groups: Vec<String> = Vec::new();
     let mut given: Vec<&'static str> = Vec::new();
@@ -217,6 +223,16 @@ fn parse(mut argv: Argv) -> Result<Args, String> {
                 let v = argv.value(&flag, inline, "a number of seconds")?;
                 let secs = number(&flag, &v, 0, 86_400)?;
                 args.options.max_shrink_time = std::time::Duration::from_secs(secs);
+            }
+            "--out" => {
+                given.push("--out");
+                argv.once(&flag)?;
+                let path: std::path::PathBuf = argv.value(&flag, inline, "a file")?.into();
+                let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+                if path.is_dir() || dir.is_some_and(|d| !d.is_dir()) {
+                    return Err(format!("--out: cannot write {}", path.display()));
+                }
+                args.out = Some(path);
             }
             "--python" => {
                 given.push("--python");
@@ -395,6 +411,25 @@ fn run_replay(args: &Args, what: &Replay) -> ExitCode {
     code
 }
 
+fn render(format: &Format, reports: &[Report]) -> String {
+    match format {
+        Format::Table => render_table(reports),
+        Format::Json => render_json_all(reports),
+        Format::Junit => render_junit_all(reports),
+    }
+}
+
+/// Replaces `path` with `text` (written beside it, then renamed, so that an
+/// interruption leaves the previous whole report). A failure is a note.
+fn keep(path: &std::path::Path, text: &str) {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".partial");
+    let tmp = std::path::PathBuf::from(tmp);
+    if let Err(e) = std::fs::write(&tmp, text).and_then(|()| std::fs::rename(&tmp, path)) {
+        note(&format!("--out {}: {e}", path.display()));
+    }
+}
+
 /// Starts the Python executor `spec` (`MODULE:CALLABLE`); a failure is one
 /// line and exit status 2.
 fn python_executor(args: &Args, spec: &str) -> Result<Arc<PythonExecutor>, ExitCode> {
@@ -479,6 +514,14 @@ fn main() -> ExitCode {
                 GROUPS.len()
             ));
         };
+        let done = &reports;
+        let mut partial = |r: &Report| {
+            if let Some(path) = &args.out {
+                let mut all = done.clone();
+                all.push(r.clone());
+                keep(path, &render(&args.format, &all));
+            }
+        };
         let report = match name.strip_prefix("py:") {
             Some(spec) => {
                 let py = match python_executor(&args, spec) {
@@ -487,9 +530,10 @@ fn main() -> ExitCode {
                 };
                 let mut options = args.options.clone();
                 options.replay_command = python_replay_command(&args);
-                check_with_progress(name, py.factory(), &options, &mut progress)
+                check_with_partial(name, py.factory(), &options, &mut progress, &mut partial)
             }
-            None => check_named(name, &args.options, &mut progress).expect("validated name"),
+            None => check_named_with_partial(name, &args.options, &mut progress, &mut partial)
+                .expect("validated name"),
         };
         shown.line(&format!(
             "[{}/{n}] {name:<12} done in {:.1} s: {}",
@@ -499,11 +543,11 @@ fn main() -> ExitCode {
         ));
         reports.push(report);
     }
-    print(&match args.format {
-        Format::Table => render_table(&reports),
-        Format::Json => render_json_all(&reports),
-        Format::Junit => render_junit_all(&reports),
-    });
+    let text = render(&args.format, &reports);
+    if let Some(path) = &args.out {
+        keep(path, &text);
+    }
+    print(&text);
     let bad: Vec<String> = reports
         .iter()
         .flat_map(|r| {
