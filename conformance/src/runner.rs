@@ -572,6 +572,9 @@ impl<A: Adapter + 'static> Runner<A> {
                 if !self.features.contains(&Feature::Map) {
                     return Ok(Note::Skipped(NO_MAP));
                 }
+                if buffersize.is_some() && !self.features.contains(&Feature::MapBuffersize) {
+                    return Ok(Note::Skipped(NO_BUFFERSIZE));
+                }
                 if self.model.has_map() {
                     return Ok(Note::Skipped(MAP_RUNNING));
                 }
@@ -582,19 +585,24 @@ impl<A: Adapter + 'static> Runner<A> {
                     .iter()
                     .map(|&i| make_task(i, &self.gates, &self.log))
                     .collect();
-                let expected = self.model.map_call(items, *chunksize, *buffersize);
+                // Without chunking, every item is its own task.
+                let unchunked = *chunksize > 1 && !self.features.contains(&Feature::MapChunksize);
+                let chunksize = if unchunked { 1 } else { *chunksize };
+                let expected = self.model.map_call(items, chunksize, *buffersize);
                 self.doing(step, "MAP-EAGER-1");
                 // The map's deadline clauses are checked by fixed probes
                 // (timing_probes.rs), never by generated steps.
                 let note = if *timeout {
                     Note::Altered(MAP_NO_TIMEOUT)
+                } else if unchunked {
+                    Note::Altered(NO_CHUNKSIZE)
                 } else {
                     Note::Ran
                 };
                 let got = adapter.map(
                     tasks,
                     MapSpec {
-                        chunksize: *chunksize,
+                        chunksize,
                         buffersize: *buffersize,
                         timeout: None,
                     },
@@ -622,7 +630,13 @@ impl<A: Adapter + 'static> Runner<A> {
                 };
                 self.doing(step, clause);
                 let got = it.next();
-                if got != expected {
+                // A map item's failure is its exception, whichever way the
+                // executor reports it (a Rust map's function can only panic).
+                let same = match (&got, &expected) {
+                    (Some(Outcome::Raised(_, a)), Some(Outcome::Raised(_, b))) => a == b,
+                    _ => got == expected,
+                };
+                if !same {
                     let show = |o: &Option<Outcome>| match o {
                         Some(o) => o.to_string(),
                         None => "the end of the iteration".to_string(),
@@ -893,21 +907,29 @@ impl<A: Adapter + 'static> Runner<A> {
                 .unwrap_or(usize::MAX)
                 .max(t.spawn_epoch)
         };
-        let ok = (0..=got.len()).any(|split| {
-            let (snap, rest) = got.split_at(split);
-            let in_order = snap.windows(2).all(|w| pos(w[0]) < pos(w[1]));
-            let has_spawned_done = t
-                .done_at_spawn
-                .iter()
-                .filter(|f| seen.contains(f))
-                .all(|f| snap.contains(f));
-            let before = snap.iter().map(|&f| epoch(f)).max().unwrap_or(0);
-            let rest_sorted = rest.windows(2).all(|w| epoch(w[0]) <= epoch(w[1]));
-            let after = rest.iter().map(|&f| epoch(f)).min().unwrap_or(usize::MAX);
-            in_order && has_spawned_done && rest_sorted && before <= after
-        });
-        if ok {
+        let fits = |ordered_snapshot: bool| {
+            (0..=got.len()).any(|split| {
+                let (snap, rest) = got.split_at(split);
+                let in_order = !ordered_snapshot || snap.windows(2).all(|w| pos(w[0]) < pos(w[1]));
+                let has_spawned_done = t
+                    .done_at_spawn
+                    .iter()
+                    .filter(|f| seen.contains(f))
+                    .all(|f| snap.contains(f));
+                let before = snap.iter().map(|&f| epoch(f)).max().unwrap_or(0);
+                let rest_sorted = rest.windows(2).all(|w| epoch(w[0]) <= epoch(w[1]));
+                let after = rest.iter().map(|&f| epoch(f)).min().unwrap_or(usize::MAX);
+                in_order && has_spawned_done && rest_sorted && before <= after
+            })
+        };
+        if fits(true) {
             Ok(())
+        } else if fits(false) {
+            // Only the already-done futures' order is wrong.
+            Err((
+                "ASC-DONEFIRST-1",
+                "the futures done at the first next() in input order".to_string(),
+            ))
         } else {
             Err((
                 "ASC-ORDER-1",
@@ -1062,8 +1084,16 @@ impl<A: Adapter + 'static> Runner<A> {
                 position.is_none_or(|p| p >= since) || t != extra
             })
             .collect();
+        // A later item of a map chunk started on its own: the chunk was
+        // not run as one task.
+        let chunk_mate = model
+            .job_of_task(*extra)
+            .map(|j| &model.jobs[j])
+            .is_some_and(|j| j.chunked && j.items.first().is_some_and(|i| i.id != *extra));
         let clause = match forbidden.get(extra) {
             Some(why) => *why,
+            None if model.is_unsubmitted(*extra) => "MAP-BUFFER-1",
+            None if chunk_mate => "MAP-CHUNK-1",
             None if log.peak > model.workers => "POOL-MAX-1",
             None => "EXE-SUBMIT-3",
         };
@@ -1427,6 +1457,8 @@ const NO_CANCEL: &str = "the executor has no cancel()";
 const NO_TIMEOUTS: &str = "the executor has no timeouts";
 const NO_CALLBACKS: &str = "the executor has no add_done_callback()";
 const NO_MAP: &str = "the executor has no map()";
+const NO_CHUNKSIZE: &str = "run with chunksize=1: the executor's map() does not batch items";
+const NO_BUFFERSIZE: &str = "the executor's map() has no buffersize";
 const NO_ITERATOR: &str = "no map iterator is live";
 const MAP_RUNNING: &str = "a map iterator is already live";
 const MAP_NO_TIMEOUT: &str = "run without its timeout: map deadlines are checked by the fixed MAP-TIMEOUT-1/MAP-DEADLINE-1 probes";
