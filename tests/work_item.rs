@@ -159,3 +159,29 @@ fn exe_workitem_5_dropped_running_work_finishes_broken() {
     });
     assert_eq!(done, 1);
 }
+
+/// EXE-WORKITEM-5: `RunningWork::run_then` runs the call, completes the
+/// future with its value, and calls `after_call` once, after the call.
+#[test]
+fn exe_workitem_5_run_then_completes_and_calls_after_once() {
+    let (item, f, ran) = counting_item();
+    let running = item.start().unwrap();
+    let after = Arc::new(AtomicUsize::new(0));
+    let a = after.clone();
+    let r = ran.clone();
+    running.run_then(move || {
+        assert_eq!(r.load(Ordering::SeqCst), 1, "after_call follows the call");
+        a.fetch_add(1, Ordering::SeqCst);
+    });
+    assert_eq!(f.result(None).unwrap(), 7);
+    assert_eq!(after.load(Ordering::SeqCst), 1);
+}
+
+/// EXE-WORKITEM-5: a claimed item's `Debug` is opaque, as `WorkItem`'s.
+#[test]
+fn exe_workitem_5_running_work_debug_is_opaque() {
+    let (item, _f) = WorkItem::new(|| 1);
+    let running = item.start().unwrap();
+    assert_eq!(format!("{running:?}"), "RunningWork { .. }");
+    running.run();
+}
