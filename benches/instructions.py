@@ -9,8 +9,8 @@ N tiny tasks, collect every result; all threads counted) under
 the runtime, the process) cancels. Instruction counts do not depend on the
 machine's load, which wall-clock times on a shared machine do; spinning
 workers still add instructions that depend on how valgrind schedules
-threads (it runs one at a time), so each count is the minimum of
-`--repeat` runs.
+threads (it runs one at a time), so the pair is run `--repeat` times and
+the median is reported with the range.
 
 Writes target/cf-bench/instructions.json for report.py.
 
@@ -51,28 +51,36 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("executors", nargs="*", default=EXECUTORS, metavar="EXECUTOR")
     ap.add_argument("--tasks", type=int, default=20_000, help="N (default 20000)")
-    ap.add_argument("--repeat", type=int, default=3, help="runs per count (default 3)")
+    ap.add_argument("--repeat", type=int, default=5, help="runs of each pair (default 5)")
     ap.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "profile"))
     ap.add_argument("--out", default=os.path.join(ROOT, "target", "cf-bench",
                                                   "instructions.json"))
+    # Bad input: one line and exit status 2 (argparse would print its usage too).
+    ap.error = lambda msg: (print(f"instructions.py: {msg}", file=sys.stderr), sys.exit(2))
     args = ap.parse_args()
     unknown = [e for e in args.executors if e not in EXECUTORS]
     if unknown or args.tasks < 1 or args.repeat < 1:
-        ap.error(f"unknown executor {unknown[0]}" if unknown
-                 else "--tasks and --repeat must be positive")
+        print("instructions.py: " + (f"unknown executor {unknown[0]} (one of {', '.join(EXECUTORS)})"
+                                     if unknown else "--tasks and --repeat must be positive"),
+              file=sys.stderr)
+        sys.exit(2)
     if not os.path.exists(args.bin):
         sys.exit(f"no {args.bin}: cargo build --release -p concurrent-futures-benches --bin profile")
 
     n = args.tasks
     peers = {}
     for e in args.executors:
-        at_n = min(instructions(args.bin, e, n) for _ in range(args.repeat))
-        at_2n = min(instructions(args.bin, e, 2 * n) for _ in range(args.repeat))
-        per_task = (at_2n - at_n) / n
-        peers[e] = {"instructions_per_task": round(per_task, 3),
-                    "instructions_at_n": at_n, "instructions_at_2n": at_2n}
-        print(f"  {e:<12} {per_task:>8,.0f} instructions/task  (N={n}: {at_n:,}; 2N: {at_2n:,})",
-              flush=True)
+        try:
+            runs = sorted((instructions(args.bin, e, 2 * n) - instructions(args.bin, e, n)) / n
+                          for _ in range(args.repeat))
+        except (OSError, subprocess.CalledProcessError, RuntimeError) as err:
+            sys.exit(f"instructions.py: {e}: {err}")
+        median = runs[len(runs) // 2] if len(runs) % 2 else sum(runs[len(runs) // 2 - 1:
+                                                                     len(runs) // 2 + 1]) / 2
+        peers[e] = {"instructions_per_task": round(median, 3), "min": round(runs[0], 3),
+                    "max": round(runs[-1], 3)}
+        print(f"  {e:<12} {median:>8,.0f} instructions/task  (range {runs[0]:,.0f}"
+              f"–{runs[-1]:,.0f} over {args.repeat} runs)", flush=True)
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     with open(args.out, "w") as f:
         json.dump({"tasks": n, "repeat": args.repeat, "workload": "throughput",
