@@ -6,10 +6,13 @@ Reads
   * criterion's results: target/criterion/**/new/{benchmark,estimates}.json
     (the median time per iteration of every benchmark);
   * the CPython script's JSON (benches/python/bench_cpython.py --out ...);
-  * the memory bench's JSON (target/cf-bench/memory.json).
+  * the memory bench's JSON (target/cf-bench/memory.json);
+  * the callgrind harness's JSON (target/cf-bench/instructions.json, from
+    benches/instructions.py).
 
 Usage (from the repository root, after `benches/run.sh` or its steps):
     python3 benches/report.py [--criterion DIR] [--cpython FILE] [--memory FILE]
+                              [--instructions FILE]
 """
 
 import argparse
@@ -23,8 +26,11 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-RUST_PEERS = ["threadpool", "rayon", "tokio", "crossbeam"]
+RUST_PEERS = ["threadpool", "rayon", "tokio", "crossbeam", "floor", "async-task"]
 CPYTHON = "CPython"
+# The peers that set the bar (issue 14): compared with in targets of their
+# own, not counted as "the fastest Rust peer".
+BARS = ["floor", "async-task"]
 EXECUTORS = ["ours"] + RUST_PEERS + [CPYTHON]
 GROUPS = ["throughput", "round_trip", "map", "wait_all", "wait_first",
           "as_completed", "shutdown_cancel", "contention"]
@@ -39,10 +45,13 @@ GROUP_TITLES = {
     "contention": "6. contention",
 }
 COLORS = {"ours": "#d62728", "threadpool": "#1f77b4", "rayon": "#2ca02c",
-          "tokio": "#9467bd", "crossbeam": "#ff7f0e", CPYTHON: "#7f7f7f"}
+          "tokio": "#9467bd", "crossbeam": "#ff7f0e", "floor": "#17becf",
+          "async-task": "#8c564b", CPYTHON: "#7f7f7f"}
 REGENERATE = """benches/run.sh      # from the repository root, on an otherwise idle machine; it runs:
 #   cargo bench -p concurrent-futures-benches
 #   python3 benches/python/bench_cpython.py --out target/cf-bench/cpython.json
+#   cargo build --release -p concurrent-futures-benches --bin profile
+#   python3 benches/instructions.py      # callgrind: instructions per task
 #   python3 benches/report.py"""
 
 
@@ -201,13 +210,25 @@ def targets(rows):
             if key[0] != group or "ours" not in rows[key]:
                 continue
             ours = pe(*key, "ours")
-            peers = {p: pe(*key, p) for p in RUST_PEERS if pe(*key, p) is not None}
+            peers = {p: pe(*key, p) for p in RUST_PEERS
+                     if p not in BARS and pe(*key, p) is not None}
             if not peers:
                 continue
             best = min(peers, key=peers.get)
             lines.append(f"- {what} {key[1]}: ours {fmt_per(ours)} ns/task vs fastest "
                          f"Rust peer {best} {fmt_per(peers[best])} "
                          f"({ours / peers[best]:.2f}×): {check(ours <= peers[best])}")
+    for group in ("throughput", "contention"):
+        for key in ordered_keys(rows):
+            ours, floor, at = (pe(*key, p) for p in ("ours", "floor", "async-task"))
+            if key[0] != group or not ours:
+                continue
+            if floor:
+                lines.append(f"- {group} {key[1]}: ours {ours / floor:.2f}× the floor pool "
+                             f"(target ≤ 1.2×): {check(ours <= 1.2 * floor)}")
+            if at and group == "throughput":
+                lines.append(f"- {group} {key[1]}: ours {ours / at:.2f}× the async-task pool "
+                             f"(target ≤ 1×): {check(ours <= at)}")
     ours, rayon = pe("round_trip", "1", "ours"), pe("round_trip", "1", "rayon")
     if ours and rayon:
         lines.append(f"- round trip: ours {fmt_ns(ours)} vs rayon {fmt_ns(rayon)} "
@@ -242,23 +263,64 @@ def targets(rows):
     return "\n".join(lines)
 
 
+def cost_targets(mem, ins):
+    """The issue's per-task cost targets, from memory.json and instructions.json."""
+    lines = []
+    ours = (mem or {}).get("peers", {}).get("ours")
+    if ours:
+        ok = ours["allocs_per_task"] <= 1.0 and ours["bytes_per_task"] <= 96
+        lines.append(f"- per pending future: ours {ours['allocs_per_task']:.2f} allocations, "
+                     f"{ours['bytes_per_task']:.1f} B (target 1.0 and ≤ 96 B): {check(ok)}")
+    ours = (ins or {}).get("peers", {}).get("ours")
+    if ours:
+        n = ours["instructions_per_task"]
+        lines.append(f"- instructions per task: ours {n:,.0f} (target ≤ 900): {check(n <= 900)}")
+    return "\n".join(lines)
+
+
+def instructions_table(ins):
+    if not ins:
+        return ("(no instructions.json: run `python3 benches/instructions.py` after "
+                "`cargo build --release -p concurrent-futures-benches --bin profile`)")
+    n = ins["tasks"]
+    out = [f"Instructions per task of workload 1 (submit N tiny tasks, collect all), every "
+           f"thread counted by callgrind: (instructions at {2 * n:,} tasks − at {n:,}) / "
+           f"{n:,}, so start-up cancels; median and range of {ins['repeat']} such pairs (spinning "
+           "workers make the count depend on valgrind's thread scheduling, not on the "
+           "machine's load).", "",
+           "| executor | instructions / task | range | ours/peer |", "|---|---|---|---|"]
+    ours = ins["peers"].get("ours", {}).get("instructions_per_task")
+    for name, m in ins["peers"].items():
+        v = m["instructions_per_task"]
+        ratio = f"{ours / v:.2f}" if ours and v > 0 else "—"
+        spread = f"{m['min']:,.0f}–{m['max']:,.0f}" if "min" in m else "—"
+        out.append(f"| {name} | {v:,.0f} | {spread} | {ratio} |")
+    return "\n".join(out)
+
+
 def memory_table(mem, cpy):
     if not mem:
         return "(no memory.json: run `cargo bench -p concurrent-futures-benches --bench memory`)"
     out = [f"Heap per submitted-but-pending task ({mem['tasks']:,} tasks with an "
            "empty closure, the only worker held at a gate; counting global "
            "allocator, best of three):", "",
-           "| executor | bytes / task | allocations / task | ours/peer |",
-           "|---|---|---|---|"]
+           "| executor | bytes / pending task | allocations / pending task | ours/peer "
+           "(bytes) | allocations / task run | bytes allocated / task run |",
+           "|---|---|---|---|---|---|"]
     ours = mem["peers"].get("ours", {}).get("bytes_per_task")
     for name, m in mem["peers"].items():
         ratio = f"{ours / m['bytes_per_task']:.2f}" if ours else "—"
+        run = (f"{m['run_allocs_per_task']:.2f} | {m['run_bytes_per_task']:.1f}"
+               if "run_allocs_per_task" in m else "— | —")
         out.append(f"| {name} | {m['bytes_per_task']:.1f} | "
-                   f"{m['allocs_per_task']:.2f} | {ratio} |")
+                   f"{m['allocs_per_task']:.2f} | {ratio} | {run} |")
     if cpy and "memory" in cpy:
         b = cpy["memory"]["bytes_per_task"]
         ratio = f"{ours / b:.2f}" if ours else "—"
-        out.append(f"| {CPYTHON} (tracemalloc) | {b:.1f} | — | {ratio} |")
+        out.append(f"| {CPYTHON} (tracemalloc) | {b:.1f} | — | {ratio} | — | — |")
+    out += ["", "Per task run: the throughput workload with the benches' worker count, "
+            f"{mem['tasks']:,} tasks after a warm-up run: allocation calls and bytes "
+            "allocated per task, less the workload's own vectors of handles and results."]
     return "\n".join(out)
 
 
@@ -298,8 +360,8 @@ def svg(rows, path):
         decade *= 10
     legend = []
     for i, e in enumerate(EXECUTORS):
-        legend.append(f'<rect x="{left + i * 95}" y="{height - 18}" width="10" '
-                      f'height="10" fill="{COLORS[e]}"/><text x="{left + i * 95 + 14}" '
+        legend.append(f'<rect x="{10 + i * 100}" y="{height - 18}" width="10" '
+                      f'height="10" fill="{COLORS[e]}"/><text x="{10 + i * 100 + 14}" '
                       f'y="{height - 9}" font-size="11">{e}</text>')
     doc = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + width + 30}" '
            f'height="{height}" font-family="sans-serif">'
@@ -318,6 +380,8 @@ def main():
                                                       "cpython.json"))
     ap.add_argument("--memory", default=os.path.join(ROOT, "target", "cf-bench",
                                                      "memory.json"))
+    ap.add_argument("--instructions", default=os.path.join(ROOT, "target", "cf-bench",
+                                                           "instructions.json"))
     ap.add_argument("--out", default=os.path.join(ROOT, "benches", "SUMMARY.md"))
     ap.add_argument("--svg", default=os.path.join(ROOT, "benches", "summary.svg"))
     args = ap.parse_args()
@@ -328,6 +392,8 @@ def main():
     cpy = load_json(args.cpython) if os.path.exists(args.cpython) else None
     notes = add_cpython(rows, cpy) if cpy else {}
     mem = load_json(args.memory) if os.path.exists(args.memory) else None
+    ins = (load_json(args.instructions) if os.path.exists(args.instructions)
+           else None)
     m = machine()
     svg(rows, args.svg)
 
@@ -370,9 +436,13 @@ missed targets: [FINDINGS.md](FINDINGS.md).
 
 {memory_table(mem, cpy)}
 
+## Instructions
+
+{instructions_table(ins)}
+
 ## Targets
 
-{targets(rows)}
+{chr(10).join(t for t in (targets(rows), cost_targets(mem, ins)) if t)}
 """
     with open(args.out, "w") as f:
         f.write(md)

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Runs every benchmark and regenerates benches/SUMMARY.md and
 # benches/summary.svg: the criterion benches (Rust executors), the CPython
-# script, then the report. Run from anywhere; takes ~15 minutes on 2 cores.
+# script, the callgrind instruction counts, then the report. Run from
+# anywhere; takes ~20 minutes on 2 cores.
 # Nothing else should run on the machine meanwhile.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo bench -p concurrent-futures-benches "$@"
 mkdir -p target/cf-bench
 python3 benches/python/bench_cpython.py --out target/cf-bench/cpython.json
+cargo build --release -p concurrent-futures-benches --bin profile
+python3 benches/instructions.py
 python3 benches/report.py

@@ -5,7 +5,7 @@ mod common;
 
 use concurrent_futures_benches::WORKERS;
 use concurrent_futures_benches::peers::{
-    ChannelPool, Ours, Peer, RayonPool, ThreadPoolCrate, TokioBlocking,
+    AsyncTaskPool, ChannelPool, FloorPool, Ours, Peer, RayonPool, ThreadPoolCrate, TokioBlocking,
 };
 use concurrent_futures_benches::workloads::round_trip;
 use criterion::{BenchmarkId, Criterion, Throughput};
@@ -30,6 +30,8 @@ fn round_trips(c: &mut Criterion) {
     bench_peer::<RayonPool>(c);
     bench_peer::<TokioBlocking>(c);
     bench_peer::<ChannelPool>(c);
+    bench_peer::<FloorPool>(c);
+    bench_peer::<AsyncTaskPool>(c);
 }
 
 fn main() {

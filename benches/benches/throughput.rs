@@ -4,7 +4,7 @@
 mod common;
 
 use concurrent_futures_benches::peers::{
-    ChannelPool, Ours, Peer, RayonPool, ThreadPoolCrate, TokioBlocking,
+    AsyncTaskPool, ChannelPool, FloorPool, Ours, Peer, RayonPool, ThreadPoolCrate, TokioBlocking,
 };
 use concurrent_futures_benches::workloads::submit_collect;
 use concurrent_futures_benches::{WORKERS, count_label};
@@ -30,6 +30,8 @@ fn throughput(c: &mut Criterion) {
     bench_peer::<RayonPool>(c);
     bench_peer::<TokioBlocking>(c);
     bench_peer::<ChannelPool>(c);
+    bench_peer::<FloorPool>(c);
+    bench_peer::<AsyncTaskPool>(c);
 }
 
 fn main() {

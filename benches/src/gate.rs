@@ -52,3 +52,14 @@ impl Gate {
         cv.notify_all();
     }
 }
+
+/// Submits to `peer` a task that blocks at a new gate and returns once it
+/// does, with the gate and the blocked task's handle: with one worker,
+/// everything submitted next stays queued until the gate opens.
+pub fn hold<P: crate::peers::Peer>(peer: &P) -> (Gate, P::Handle<()>) {
+    let gate = Gate::new();
+    let g = gate.clone();
+    let held = peer.submit(move || g.pass());
+    gate.wait_arrived(1);
+    (gate, held)
+}

@@ -61,10 +61,29 @@ pub fn contention<P: Peer>(peer: &P, threads: usize, n: usize) -> u64 {
 mod tests {
     use super::*;
     use crate::WORKERS;
-    use crate::peers::{ChannelPool, Ours, RayonPool, ThreadPoolCrate, TokioBlocking};
+    use crate::peers::{
+        AsyncTaskPool, ChannelPool, FloorPool, Ours, RayonPool, ThreadPoolCrate, TokioBlocking,
+    };
 
+    /// Every workload computes the right checksum, and every task runs on
+    /// a worker thread, not the submitter's, its handle giving back its own
+    /// value.
     fn check<P: Peer>() {
         let peer = P::with_workers(WORKERS);
+        let me = std::thread::current().id();
+        let handles: Vec<_> = (0..100u64)
+            .map(|i| peer.submit(move || (i * 3, std::thread::current().id())))
+            .collect();
+        for (i, h) in handles.into_iter().enumerate() {
+            let (v, ran_on) = peer.join(h);
+            assert_eq!(v, i as u64 * 3, "{}", P::NAME);
+            assert_ne!(
+                ran_on,
+                me,
+                "{}: task {i} ran on the submitting thread",
+                P::NAME
+            );
+        }
         assert_eq!(
             submit_collect(&peer, 1_000),
             expected_sum(1_000),
@@ -81,11 +100,13 @@ mod tests {
     }
 
     #[test]
-    fn every_peer_computes_the_same() {
+    fn every_peer_computes_the_same_on_its_workers() {
         check::<Ours>();
         check::<ThreadPoolCrate>();
         check::<RayonPool>();
         check::<TokioBlocking>();
         check::<ChannelPool>();
+        check::<FloorPool>();
+        check::<AsyncTaskPool>();
     }
 }

@@ -6,7 +6,7 @@
 //! ```
 //!
 //! Arguments: executor (`ours`, `threadpool`, `rayon`, `tokio`,
-//! `crossbeam`), workload (`throughput`, `round_trip`, `contention`, and for
+//! `crossbeam`, `floor`, `async-task`), workload (`throughput`, `round_trip`, `contention`, and for
 //! `ours` also `map1`, `map64`, `map1024`, `wait_all`, `as_completed`),
 //! count, and optionally how many times to repeat the workload on the same
 //! pool (default 1; with more, the time per task of each repetition is
@@ -15,7 +15,7 @@
 use concurrent_futures::{Executor, MapOptions, ReturnWhen, as_completed, wait};
 use concurrent_futures_benches::WORKERS;
 use concurrent_futures_benches::peers::{
-    ChannelPool, Ours, Peer, RayonPool, ThreadPoolCrate, TokioBlocking,
+    AsyncTaskPool, ChannelPool, FloorPool, Ours, Peer, RayonPool, ThreadPoolCrate, TokioBlocking,
 };
 use concurrent_futures_benches::workloads::{contention, round_trip, submit_collect, tiny};
 use std::time::Instant;
@@ -89,6 +89,8 @@ fn main() {
         ("rayon", w) => run::<RayonPool>(w, n, repeat),
         ("tokio", w) => run::<TokioBlocking>(w, n, repeat),
         ("crossbeam", w) => run::<ChannelPool>(w, n, repeat),
+        ("floor", w) => run::<FloorPool>(w, n, repeat),
+        ("async-task", w) => run::<AsyncTaskPool>(w, n, repeat),
         (e, _) => panic!("unknown executor {e}"),
     };
     println!("{executor} {workload} {n}: checksum {sum}");

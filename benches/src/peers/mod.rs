@@ -4,13 +4,18 @@
 //! Each module maps one executor onto that trait with the least machinery
 //! the executor allows; its comment says how.
 
+pub mod async_task;
 pub mod channel;
+pub mod floor;
 pub mod ours;
 pub mod rayon;
 pub mod threadpool;
 pub mod tokio;
+pub mod workers;
 
+pub use async_task::AsyncTaskPool;
 pub use channel::ChannelPool;
+pub use floor::FloorPool;
 pub use ours::Ours;
 pub use rayon::RayonPool;
 pub use threadpool::ThreadPoolCrate;
