@@ -956,14 +956,7 @@ impl<A: Adapter + 'static> Runner<A> {
         // Known out-of-turn starts: a quick look first (a later task started
         // instead of an earlier one shows at once), the whole patience only
         // if that does not explain a missing start.
-        // A future the executor reports running has started, although its
-        // call may not have logged so yet (a thread just given the task):
-        // wait for that, so the start is judged at this step.
-        let claimed = self.claimed_tasks();
-        let enough = |l: &LogInner| {
-            l.started.len() >= expected_started.len()
-                && claimed.iter().all(|t| l.started.contains(t))
-        };
+        let enough = |l: &LogInner| l.started.len() >= expected_started.len();
         let (mut log, mut ready) = (self.log.snapshot(), false);
         if self.quick.contains("EXE-SUBMIT-3") {
             (log, ready) = self.log.wait_for(QUICK, enough);
@@ -974,6 +967,19 @@ impl<A: Adapter + 'static> Runner<A> {
         let patience = self.patience_for(missing_clause);
         if !ready {
             log = self.log.wait_for(patience, enough).0;
+        }
+        // A future the executor reports running has started, although its
+        // call may not have logged so yet (a thread just given the task):
+        // wait for that, so that an extra start is judged at the step that
+        // made it. An executor declared to report queued work as running
+        // (FUT-PRED-2 known: a process pool's call queue) gets a quick look.
+        let claimed = self.claimed_tasks();
+        if claimed.iter().any(|t| !log.started.contains(t)) {
+            let wait = self.patience_for("FUT-PRED-2");
+            log = self
+                .log
+                .wait_for(wait, |l| claimed.iter().all(|t| l.started.contains(t)))
+                .0;
         }
         let started: BTreeSet<usize> = log.started.iter().copied().collect();
         if started.len() != log.started.len() {
@@ -1107,41 +1113,6 @@ impl<A: Adapter + 'static> Runner<A> {
         ))
     }
 
-    /// A future the executor reports `running()` although a conforming
-    /// executor would still hold it queued: the executor claimed it for a
-    /// thread (moved it to RUNNING) whose call has not logged its start yet.
-    /// That is a start as in [`extra_start`](Self::extra_start), counted
-    /// against the workers by the futures running now.
-    fn extra_running(&self, settled: &Model) -> Option<Violation> {
-        if !self.features.contains(&Feature::StatePredicates) {
-            return None;
-        }
-        let running: Vec<usize> = settled
-            .future_indices()
-            .filter(|&f| self.handle(f).is_some_and(|h| self.adapter.running(h)))
-            .collect();
-        let extra = *running
-            .iter()
-            .find(|&&f| settled.state(f) == Some(SpecState::Pending))?;
-        let clause = if running.len() > settled.workers {
-            "POOL-MAX-1"
-        } else {
-            "EXE-SUBMIT-3"
-        };
-        Some(self.fail(
-            clause,
-            format!("f{extra} is PENDING (no worker is free for it)"),
-            format!(
-                "running: {} (f{extra} among them)",
-                running
-                    .iter()
-                    .map(|f| format!("f{f}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        ))
-    }
-
     /// The root cause of a wrong observation: if a task the executor was
     /// rightly given has started although a conforming executor would not
     /// have started it by now, that is reported instead (what was observed
@@ -1155,9 +1126,6 @@ impl<A: Adapter + 'static> Runner<A> {
         let mut settled = self.model.clone();
         settled.settle();
         if let Some(start) = self.extra_start(&settled, &self.log.snapshot(), true) {
-            return start;
-        }
-        if let Some(start) = self.extra_running(&settled) {
             return start;
         }
         // Work that had started, found cancelled after cancel_futures: a

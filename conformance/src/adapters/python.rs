@@ -240,6 +240,10 @@ impl Server {
         if isolated {
             command.arg("--isolated");
         }
+        // Its own process group, so that killing it also ends the worker
+        // processes its executor started (see `kill`).
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
         let mut child = command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -331,8 +335,19 @@ impl Server {
         lock(&self.pending).dead.is_some()
     }
 
+    /// Ends the server and every process of its group (a process pool's
+    /// workers, a forkserver), which would otherwise outlive it blocked on
+    /// their work; then reaps the server.
     fn kill(&self) {
         let mut c = lock(&self.child);
+        #[cfg(unix)]
+        {
+            let _ = Command::new("kill")
+                .args(["-KILL", "--", &format!("-{}", c.id())])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+        }
         let _ = c.kill();
         let _ = c.wait();
     }
