@@ -54,3 +54,26 @@ class IgnoresBuffersize(ThreadPoolExecutor):
 
     def map(self, fn, *iterables, timeout=None, chunksize=1, buffersize=None):
         return ThreadPoolExecutor.map(self, fn, *iterables, timeout=timeout, chunksize=chunksize)
+
+
+class ExitsOnCancel(ThreadPoolExecutor):
+    """Its futures' cancel() ends the whole process (a driver crash mid-scenario)."""
+
+    def submit(self, fn, *args, **kwargs):
+        f = ThreadPoolExecutor.submit(self, fn, *args, **kwargs)
+
+        def cancel():
+            import os
+            os._exit(3)
+        f.cancel = cancel
+        return f
+
+
+class HangsInShutdown(ThreadPoolExecutor):
+    """shutdown(wait=True) never returns (a hung executor call)."""
+
+    def shutdown(self, wait=True, *args, **kwargs):
+        ThreadPoolExecutor.shutdown(self, wait=False, *args, **kwargs)
+        if wait:
+            import threading
+            threading.Event().wait()

@@ -46,18 +46,7 @@ class InputError(Exception):
 # ---------------------------------------------------------------------------------------------
 # Errors
 
-def _broken_types():
-    types = []
-    for modname, attr in (("concurrent.futures", "BrokenExecutor"),
-                          ("concurrent.futures.thread", "BrokenThreadPool"),
-                          ("concurrent.futures.process", "BrokenProcessPool")):
-        try:
-            t = getattr(importlib.import_module(modname), attr, None)
-        except Exception:
-            t = None
-        if isinstance(t, type):
-            types.append(t)
-    return tuple(types)
+from cf_server import _broken_types  # noqa: E402  (one list of broken-executor types)
 
 
 BROKEN_TYPES = _broken_types()

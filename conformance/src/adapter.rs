@@ -154,8 +154,13 @@ pub enum Feature {
     Wait,
     /// `as_completed(fs, timeout)`.
     AsCompleted,
-    /// `Executor.map` with `timeout`, `chunksize` and `buffersize`.
+    /// `Executor.map` with `timeout`.
     Map,
+    /// `Executor.map`'s `chunksize` batching items into one task (CPython's
+    /// thread pool accepts and ignores it); needs [`Feature::Map`].
+    MapChunksize,
+    /// `Executor.map`'s `buffersize` (Python 3.14+); needs [`Feature::Map`].
+    MapBuffersize,
     /// `shutdown(cancel_futures=True)`.
     CancelFutures,
     /// An initializer that can fail and break the executor.
@@ -164,7 +169,7 @@ pub enum Feature {
 
 impl Feature {
     /// Every feature, in a fixed order.
-    pub const ALL: [Feature; 9] = [
+    pub const ALL: [Feature; 11] = [
         Feature::Cancel,
         Feature::StatePredicates,
         Feature::Callbacks,
@@ -172,6 +177,8 @@ impl Feature {
         Feature::Wait,
         Feature::AsCompleted,
         Feature::Map,
+        Feature::MapChunksize,
+        Feature::MapBuffersize,
         Feature::CancelFutures,
         Feature::Initializer,
     ];
@@ -186,9 +193,16 @@ impl Feature {
             Feature::Wait => "wait",
             Feature::AsCompleted => "as-completed",
             Feature::Map => "map",
+            Feature::MapChunksize => "map-chunksize",
+            Feature::MapBuffersize => "map-buffersize",
             Feature::CancelFutures => "cancel-futures",
             Feature::Initializer => "initializer",
         }
+    }
+
+    /// The feature called `name` (see [`Feature::name`]).
+    pub fn from_name(name: &str) -> Option<Feature> {
+        Feature::ALL.into_iter().find(|f| f.name() == name)
     }
 }
 
@@ -370,8 +384,10 @@ pub trait Adapter: Send + Sync {
     }
 
     /// `Executor.map(fn, items, timeout, chunksize, buffersize)` over kit
-    /// tasks, `fn` being "run the task" ([`Feature::Map`]). A panic in a
-    /// task is its failure.
+    /// tasks, `fn` being "run the task" ([`Feature::Map`]; a `chunksize`
+    /// above 1 is passed only with [`Feature::MapChunksize`], a `buffersize`
+    /// only with [`Feature::MapBuffersize`]). A panic in a task is its
+    /// failure.
     fn map(&self, _tasks: Vec<Task>, _spec: MapSpec) -> Result<MapRun<'_>, Rejected> {
         unsupported(Feature::Map)
     }

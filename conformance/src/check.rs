@@ -454,6 +454,19 @@ pub fn check_with_progress<A: Adapter + 'static>(
     options: &Options,
     progress: &mut dyn FnMut(&str, usize),
 ) -> Report {
+    check_with_partial(name, factory, options, progress, &mut |_| {})
+}
+
+/// Like [`check_with_progress`], also handing `partial` the report of the
+/// groups finished so far after each group (to keep what an interrupted run
+/// found).
+pub fn check_with_partial<A: Adapter + 'static>(
+    name: &str,
+    factory: Factory<A>,
+    options: &Options,
+    progress: &mut dyn FnMut(&str, usize),
+    partial: &mut dyn FnMut(&Report),
+) -> Report {
     let started = Instant::now();
     let (unsupported, supported) = supported_features(&factory);
     let mut hunt = Hunt {
@@ -469,10 +482,9 @@ pub fn check_with_progress<A: Adapter + 'static>(
         scenarios: 0,
         slow: 0,
     };
-    let mut clauses: Vec<ClauseResult> = Vec::new();
-    let mut found: BTreeMap<String, (Failure, String)> = BTreeMap::new();
-    let mut inconclusive: BTreeMap<String, String> = BTreeMap::new();
+    let mut found = Found::default();
     let mut ran_groups = BTreeSet::new();
+    let mut report = None;
     for (i, group) in GROUPS.iter().enumerate() {
         if let Some(only) = &options.groups {
             if !only.iter().any(|g| g == group.name) {
@@ -482,7 +494,10 @@ pub fn check_with_progress<A: Adapter + 'static>(
         ran_groups.insert(group.name);
         progress(group.name, i);
         for (clause, f) in hunt.group(group, &supported) {
-            found.entry(clause).or_insert((f, group.name.to_string()));
+            found
+                .failed
+                .entry(clause)
+                .or_insert((f, group.name.to_string()));
         }
         if group.name == "map"
             && supported.contains(&Feature::Map)
@@ -494,17 +509,60 @@ pub fn check_with_progress<A: Adapter + 'static>(
                         hunt.seen.entry(clause).or_insert(*f);
                     }
                     ProbeOutcome::Fail(f) => {
-                        found.entry(clause).or_insert((*f, group.name.to_string()));
+                        found
+                            .failed
+                            .entry(clause)
+                            .or_insert((*f, group.name.to_string()));
                     }
                     ProbeOutcome::Inconclusive(why) => {
-                        inconclusive.insert(clause, why);
+                        found.inconclusive.insert(clause, why);
                     }
                 }
             }
         }
+        let r = Report {
+            executor: name.to_string(),
+            cases: options.cases,
+            seed: options.seed,
+            scenarios: hunt.scenarios,
+            slow: hunt.slow,
+            unsupported: unsupported.clone(),
+            clauses: verdicts(&hunt, &found, &ran_groups, &supported),
+            seconds: started.elapsed().as_secs_f64(),
+            replay_command: options.replay_command.replace("{executor}", name),
+        };
+        partial(&r);
+        report = Some(r);
     }
-    // One line per clause: every clause of the groups run, then clauses of
-    // other groups that were seen failing.
+    report.unwrap_or_else(|| Report {
+        executor: name.to_string(),
+        cases: options.cases,
+        seed: options.seed,
+        scenarios: 0,
+        slow: 0,
+        unsupported,
+        clauses: Vec::new(),
+        seconds: started.elapsed().as_secs_f64(),
+        replay_command: options.replay_command.replace("{executor}", name),
+    })
+}
+
+/// What the groups run so far found: failures (with their group) and
+/// probes that could not decide.
+#[derive(Default)]
+struct Found {
+    failed: BTreeMap<String, (Failure, String)>,
+    inconclusive: BTreeMap<String, String>,
+}
+
+/// One line per clause: every clause of the groups run, then clauses of
+/// other groups that were seen failing.
+fn verdicts<A: Adapter + 'static>(
+    hunt: &Hunt<'_, A>,
+    found: &Found,
+    ran_groups: &BTreeSet<&str>,
+    supported: &BTreeSet<Feature>,
+) -> Vec<ClauseResult> {
     let owner = |clause: &str| {
         GROUPS
             .iter()
@@ -516,21 +574,22 @@ pub fn check_with_progress<A: Adapter + 'static>(
         .filter(|g| ran_groups.contains(g.name))
         .flat_map(|g| g.clauses.iter().map(|c| c.to_string()))
         .collect();
-    for c in found.keys().chain(hunt.seen.keys()) {
+    for c in found.failed.keys().chain(hunt.seen.keys()) {
         if !listed.contains(c) {
             listed.push(c.clone());
         }
     }
+    let mut clauses = Vec::new();
     for clause in listed {
         let missing: Vec<Feature> = needs(&clause)
             .into_iter()
             .filter(|f| !supported.contains(f))
             .collect();
         let verdict = if let Some(why) = hunt.known.get(&clause) {
-            match hunt.seen.remove(&clause) {
+            match hunt.seen.get(&clause) {
                 Some(f) => Verdict::Known {
                     why: why.clone(),
-                    example: Some(Box::new(f)),
+                    example: Some(Box::new(f.clone())),
                 },
                 None if !missing.is_empty() => Verdict::NotApplicable(missing),
                 None if ran_groups.contains(owner(&clause)) => Verdict::Stale { why: why.clone() },
@@ -539,12 +598,12 @@ pub fn check_with_progress<A: Adapter + 'static>(
                     example: None,
                 },
             }
-        } else if let Some((f, _)) = found.remove(&clause) {
-            Verdict::Fail(Box::new(f))
+        } else if let Some((f, _)) = found.failed.get(&clause) {
+            Verdict::Fail(Box::new(f.clone()))
         } else if !missing.is_empty() {
             Verdict::NotApplicable(missing)
-        } else if let Some(why) = inconclusive.remove(&clause) {
-            Verdict::Inconclusive(why)
+        } else if let Some(why) = found.inconclusive.get(&clause) {
+            Verdict::Inconclusive(why.clone())
         } else {
             Verdict::Pass
         };
@@ -554,17 +613,7 @@ pub fn check_with_progress<A: Adapter + 'static>(
             verdict,
         });
     }
-    Report {
-        executor: name.to_string(),
-        cases: options.cases,
-        seed: options.seed,
-        scenarios: hunt.scenarios,
-        slow: hunt.slow,
-        unsupported,
-        clauses,
-        seconds: started.elapsed().as_secs_f64(),
-        replay_command: options.replay_command.replace("{executor}", name),
-    }
+    clauses
 }
 
 /// What a replay text names: a scenario, or a fixed timing probe

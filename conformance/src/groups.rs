@@ -176,6 +176,8 @@ pub fn needs(clause: &str) -> Vec<Feature> {
         "FUT-TIMEOUT-2" | "FUT-TIMEOUT-3" | "WAIT-TIMEOUT-1" | "ASC-TIMEOUT-1"
         | "MAP-TIMEOUT-1" | "MAP-DEADLINE-1" => vec![Timeouts],
         "SHUT-CANCEL-1" | "SHUT-CANCEL-2" => vec![CancelFutures],
+        c if c.starts_with("MAP-BUFFER-") => vec![MapBuffersize],
+        c if c.starts_with("MAP-CHUNK-") => vec![MapChunksize],
         "POOL-BROKEN-1" | "POOL-BROKEN-2" | "EXE-SUBMIT-2" => vec![Initializer],
         _ => vec![],
     });

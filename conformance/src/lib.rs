@@ -52,8 +52,8 @@ pub use adapter::{
     Value,
 };
 pub use check::{
-    CLI_REPLAY, CONFIRM, KnownDeviation, Options, Replay, Run, check, check_with_progress, replay,
-    run_guarded,
+    CLI_REPLAY, CONFIRM, KnownDeviation, Options, Replay, Run, check, check_with_partial,
+    check_with_progress, replay, run_guarded,
 };
 pub use executor_adapter::{ExecutorAdapter, outcome_of_error, rejected_of_error};
 pub use groups::{GROUPS, Group, group, needs};

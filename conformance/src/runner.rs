@@ -569,6 +569,9 @@ impl<A: Adapter + 'static> Runner<A> {
                 if !self.features.contains(&Feature::Map) {
                     return Ok(Note::Skipped(NO_MAP));
                 }
+                if buffersize.is_some() && !self.features.contains(&Feature::MapBuffersize) {
+                    return Ok(Note::Skipped(NO_BUFFERSIZE));
+                }
                 if self.model.has_map() {
                     return Ok(Note::Skipped(MAP_RUNNING));
                 }
@@ -579,19 +582,24 @@ impl<A: Adapter + 'static> Runner<A> {
                     .iter()
                     .map(|&i| make_task(i, &self.gates, &self.log))
                     .collect();
-                let expected = self.model.map_call(items, *chunksize, *buffersize);
+                // Without chunking, every item is its own task.
+                let unchunked = *chunksize > 1 && !self.features.contains(&Feature::MapChunksize);
+                let chunksize = if unchunked { 1 } else { *chunksize };
+                let expected = self.model.map_call(items, chunksize, *buffersize);
                 self.doing(step, "MAP-EAGER-1");
                 // The map's deadline clauses are checked by fixed probes
                 // (timing_probes.rs), never by generated steps.
                 let note = if *timeout {
                     Note::Altered(MAP_NO_TIMEOUT)
+                } else if unchunked {
+                    Note::Altered(NO_CHUNKSIZE)
                 } else {
                     Note::Ran
                 };
                 let got = adapter.map(
                     tasks,
                     MapSpec {
-                        chunksize: *chunksize,
+                        chunksize,
                         buffersize: *buffersize,
                         timeout: None,
                     },
@@ -1051,8 +1059,15 @@ impl<A: Adapter + 'static> Runner<A> {
                 position.is_none_or(|p| p >= since) || t != extra
             })
             .collect();
+        // A later item of a map chunk started on its own: the chunk was
+        // not run as one task.
+        let chunk_mate = model
+            .job_of_task(*extra)
+            .map(|j| &model.jobs[j])
+            .is_some_and(|j| j.chunked && j.items.first().is_some_and(|i| i.id != *extra));
         let clause = match forbidden.get(extra) {
             Some(why) => *why,
+            None if chunk_mate => "MAP-CHUNK-1",
             None if log.peak > model.workers => "POOL-MAX-1",
             None => "EXE-SUBMIT-3",
         };
@@ -1331,6 +1346,8 @@ const NO_CANCEL: &str = "the executor has no cancel()";
 const NO_TIMEOUTS: &str = "the executor has no timeouts";
 const NO_CALLBACKS: &str = "the executor has no add_done_callback()";
 const NO_MAP: &str = "the executor has no map()";
+const NO_CHUNKSIZE: &str = "run with chunksize=1: the executor's map() does not batch items";
+const NO_BUFFERSIZE: &str = "the executor's map() has no buffersize";
 const NO_ITERATOR: &str = "no map iterator is live";
 const MAP_RUNNING: &str = "a map iterator is already live";
 const MAP_NO_TIMEOUT: &str = "run without its timeout: map deadlines are checked by the fixed MAP-TIMEOUT-1/MAP-DEADLINE-1 probes";

@@ -49,6 +49,26 @@ fn cli_bad_arguments_exit_2_with_one_line() {
         ("--seed", "--seed needs a number"),
         ("--bogus", "unknown argument '--bogus'"),
         ("--list=yes", "--list takes no value"),
+        ("--executor py:nocolon", "py:MODULE:CALLABLE"),
+        (
+            "--python python3",
+            "--python needs an --executor py:MODULE:CALLABLE",
+        ),
+        (
+            "--executor py:concurrent.futures:ThreadPoolExecutor --missing nope",
+            "unknown feature 'nope'",
+        ),
+        ("--known FUT-CANCEL-1", "is not CLAUSE=WHY"),
+        ("--known NOPE-1=why", "unknown clause 'NOPE-1'"),
+        ("--out /nonexistent-dir/report.txt", "--out: cannot write"),
+        (
+            "--python /nonexistent/python --executor py:m:c",
+            "cannot run /nonexistent/python",
+        ),
+        (
+            "--executor py:no_such_module_here:X",
+            "No module named 'no_such_module_here'",
+        ),
     ] {
         refused(KIT, args, says);
     }
@@ -413,4 +433,52 @@ fn the_kit_keeps_reports_of_its_own_deliberate_failures_off_stderr() {
     assert!(out.contains("| CB-PANIC-1 | pass |"), "{out}");
     assert!(!err.contains("exception calling callback"), "{err}");
     assert!(!err.contains("Exception in initializer"), "{err}");
+}
+
+#[test]
+fn fut_cancel_1_python_executor_replay_fails_and_known_deviation_passes() {
+    // A broken Python executor's failure, replayed from the command line,
+    // exits 1 naming the clause; declared as a known deviation, it exits 0.
+    let base = [
+        "--executor",
+        "py:broken_executors:NoCancelWhilePending",
+        "--replay",
+        "w1;s:gC;s:r;c:1",
+    ];
+    let (code, out, err) = kit(&base);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("FUT-CANCEL-1 violated at step 3"), "{out}");
+    let mut known = base.to_vec();
+    known.push("--known=FUT-CANCEL-1=cancel() refuses pending futures");
+    let (code, out, err) = kit(&known);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("known deviation"), "{out}");
+}
+
+#[test]
+fn fut_state_1_out_file_keeps_the_report_of_every_finished_group() {
+    // The report is rewritten after each group; the last write is the whole
+    // report, the same text as stdout.
+    let dir = std::env::temp_dir().join(format!("cf-kit-out-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("report.json");
+    let (code, out, err) = kit(&[
+        "--executor",
+        "reference",
+        "--cases",
+        "2",
+        "--group",
+        "futures",
+        "--group",
+        "wait",
+        "--format",
+        "json",
+        "--out",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let kept = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(kept, out);
+    assert!(kept.contains("FUT-STATE-1") && kept.contains("WAIT-PARTITION-1"));
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -5,6 +5,8 @@
 //! need the `third-party` feature (on by default); the result-slot helpers
 //! ([`Slot`], [`SlotHandle`], [`run_caught`]) are always available.
 
+#[cfg(feature = "diff")]
+mod python;
 #[cfg(feature = "third-party")]
 mod rayon_pool;
 // `slot_job` serves the third-party adapters only.
@@ -15,6 +17,8 @@ mod threadpool_crate;
 #[cfg(feature = "third-party")]
 mod tokio_blocking;
 
+#[cfg(feature = "diff")]
+pub use python::{PyFuture, PythonAdapter, PythonExecutor, SERVER_SCRIPT};
 #[cfg(feature = "third-party")]
 pub use rayon_pool::RayonPool;
 pub use slot::{
@@ -26,7 +30,6 @@ pub use threadpool_crate::ThreadPoolCrate;
 #[cfg(feature = "third-party")]
 pub use tokio_blocking::{TokioBlocking, TokioTask};
 
-use crate::check::check_with_progress;
 use crate::gallery::Bug;
 use crate::{
     Adapter, Config, ExecutorAdapter, Factory, KnownDeviation, Options, Replay, Report, Run,
@@ -168,15 +171,33 @@ pub fn check_named(
     options: &Options,
     progress: &mut dyn FnMut(&str, usize),
 ) -> Option<Report> {
+    check_named_with_partial(name, options, progress, &mut |_| {})
+}
+
+/// Like [`check_named`], handing `partial` the report so far after each
+/// group (see [`crate::check_with_partial`]).
+pub fn check_named_with_partial(
+    name: &str,
+    options: &Options,
+    progress: &mut dyn FnMut(&str, usize),
+    partial: &mut dyn FnMut(&Report),
+) -> Option<Report> {
     struct Check<'a> {
         name: &'a str,
         options: Options,
         progress: &'a mut dyn FnMut(&str, usize),
+        partial: &'a mut dyn FnMut(&Report),
     }
     impl WithFactory for Check<'_> {
         type Out = Report;
         fn with<A: Adapter + 'static>(self, factory: Factory<A>) -> Report {
-            check_with_progress(self.name, factory, &self.options, self.progress)
+            crate::check_with_partial(
+                self.name,
+                factory,
+                &self.options,
+                self.progress,
+                self.partial,
+            )
         }
     }
     with_named(
@@ -185,6 +206,7 @@ pub fn check_named(
             name,
             options: options_for(name, options),
             progress,
+            partial,
         },
     )
 }

@@ -8,13 +8,15 @@ use std::time::{Duration, Instant};
 
 /// What a pool with neither handles nor cancellation lacks: everything
 /// but submit, result (with timeouts) and shutdown.
-pub const HANDLELESS_POOL_LACKS: [Feature; 8] = [
+pub const HANDLELESS_POOL_LACKS: [Feature; 10] = [
     Feature::Cancel,
     Feature::StatePredicates,
     Feature::Callbacks,
     Feature::Wait,
     Feature::AsCompleted,
     Feature::Map,
+    Feature::MapChunksize,
+    Feature::MapBuffersize,
     Feature::CancelFutures,
     Feature::Initializer,
 ];

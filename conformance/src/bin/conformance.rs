@@ -6,6 +6,8 @@
 //!     [--executor NAME]... [--cases N] [--seed S] [--format table|json|junit]
 //!     [--group NAME]... [--patience MS]
 //! concurrent-futures-conformance --executor NAME --replay TEXT [--patience MS]
+//! concurrent-futures-conformance [--python PATH] --executor py:MODULE:CALLABLE
+//!     [--missing FEATURE,...] [--known CLAUSE=WHY]... [other run options]
 //! concurrent-futures-conformance --gallery [--cases N] [--seed S]
 //! concurrent-futures-conformance --list
 //! ```
@@ -17,14 +19,16 @@
 //! violates a clause), 2 on bad arguments, 141 when stdout is closed early. The rules for combining options are in `USAGE`.
 
 use concurrent_futures_conformance::adapters::{
-    EXECUTORS, check_named, entry, options_for, replay_named,
+    EXECUTORS, PythonExecutor, check_named_with_partial, entry, options_for, replay_named,
 };
 use concurrent_futures_conformance::gallery::{Bug, gallery_options, hunt};
 use concurrent_futures_conformance::{
-    GROUPS, Options, Replay, Report, render_json_all, render_junit_all, render_matrix,
+    CLI_REPLAY, Feature, GROUPS, KnownDeviation, Options, Replay, Report, check_with_partial,
+    render_json_all, render_junit_all, render_matrix,
 };
 use shared::{Argv, Progress, note, number, print, usage_error};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 #[path = "shared/mod.rs"]
 mod shared;
@@ -34,19 +38,31 @@ const PROGRAM: &str = "concurrent-futures-conformance";
 const USAGE: &str = "\
 usage: concurrent-futures-conformance [--executor NAME]... [--cases N] [--seed S]
                                       [--format table|json|junit] [--group NAME]... [--patience MS]
-                                      [--shrink-runs N] [--shrink-time S]
+                                      [--shrink-runs N] [--shrink-time S] [--out FILE]
        concurrent-futures-conformance --executor NAME --replay TEXT [--patience MS]
+       concurrent-futures-conformance [--python PATH] --executor py:MODULE:CALLABLE
+                                      [--missing FEATURE,...] [--known CLAUSE=WHY]... [run options]
        concurrent-futures-conformance --gallery [--cases N] [--seed S]
        concurrent-futures-conformance --list
        concurrent-futures-conformance --help
 
-  --executor NAME   check this executor (repeatable; default: every executor in --list)
+  --executor NAME   check this executor (repeatable; default: every executor in --list);
+                    py:MODULE:CALLABLE is a Python executor (MODULE.CALLABLE(max_workers=N)),
+                    driven through conformance/python/cf_server.py
+  --python PATH     the interpreter for py: executors (default python3)
+  --missing LIST    features the py: executors lack, comma-separated: their clauses are n/a
+                    (cancel, state-predicates, callbacks, timeouts, wait, as-completed, map,
+                    map-buffersize, cancel-futures, initializer)
+  --known C=WHY     clause C is a known deviation of the executors checked, for reason WHY
+                    (repeatable, once per clause)
   --cases N         generated scenarios per clause group, 1 to 4294967295 (default 256)
   --seed S          seed for scenario generation, decimal or 0x-hex (default 0xc0ffee)
   --format F        table (default), json or junit
   --group NAME      only this clause group (repeatable)
   --patience MS     how long to wait for what must happen before it may be a hang,
                     1 to 86400000 (default 2000; a hang is confirmed with 5 times as long)
+  --out FILE        also write the report (in --format) to FILE, rewritten after every clause
+                    group, so that an interrupted run keeps what it found
   --shrink-runs N   scenarios run at most while minimising one failure (default 2000)
   --shrink-time S   seconds spent at most minimising one failure (default 60)
   --replay TEXT     run one scenario (the replay text a failure prints) on one --executor;
@@ -82,11 +98,21 @@ struct Args {
     executors: Vec<String>,
     options: Options,
     format: Format,
+    /// The interpreter of `py:` executors.
+    python: String,
+    /// Features the `py:` executors lack.
+    missing: Vec<Feature>,
+    /// Where to keep the report as it grows.
+    out: Option<std::path::PathBuf>,
 }
 
 /// The options that only a run of executors takes (not --gallery, not --list).
 const RUN_ONLY: &[&str] = &[
+    "--out",
     "--executor",
+    "--python",
+    "--missing",
+    "--known",
     "--format",
     "--group",
     "--patience",
@@ -95,7 +121,13 @@ const RUN_ONLY: &[&str] = &[
 ];
 
 /// The options a replay takes besides --replay.
-const REPLAY_TAKES: &[&str] = &["--executor", "--patience"];
+const REPLAY_TAKES: &[&str] = &[
+    "--executor",
+    "--patience",
+    "--python",
+    "--missing",
+    "--known",
+];
 
 fn parse(mut argv: Argv) -> Result<Args, String> {
     let mut args = Args {
@@ -103,6 +135,9 @@ fn parse(mut argv: Argv) -> Result<Args, String> {
         executors: Vec::new(),
         options: Options::default(),
         format: Format::Table,
+        python: "python3".to_string(),
+        missing: Vec::new(),
+        out: None,
     };
     let mut groups: Vec<String> = Vec::new();
     let mut given: Vec<&'static str> = Vec::new();
@@ -113,7 +148,16 @@ fn parse(mut argv: Argv) -> Result<Args, String> {
             "--executor" => {
                 given.push("--executor");
                 let name = argv.value(&flag, inline, "a name (see --list)")?;
-                let known = entry(&name).is_some()
+                if let Some(spec) = name.strip_prefix("py:") {
+                    let (module, callable) = spec.split_once(':').unwrap_or(("", ""));
+                    if module.is_empty() || callable.is_empty() {
+                        return Err(format!(
+                            "--executor {name}: a Python executor is py:MODULE:CALLABLE"
+                        ));
+                    }
+                }
+                let known = name.starts_with("py:")
+                    || entry(&name).is_some()
                     || name
                         .strip_prefix("gallery:")
                         .and_then(Bug::from_name)
@@ -180,6 +224,54 @@ fn parse(mut argv: Argv) -> Result<Args, String> {
                 let secs = number(&flag, &v, 0, 86_400)?;
                 args.options.max_shrink_time = std::time::Duration::from_secs(secs);
             }
+            "--out" => {
+                given.push("--out");
+                argv.once(&flag)?;
+                let path: std::path::PathBuf = argv.value(&flag, inline, "a file")?.into();
+                let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+                if path.is_dir() || dir.is_some_and(|d| !d.is_dir()) {
+                    return Err(format!("--out: cannot write {}", path.display()));
+                }
+                args.out = Some(path);
+            }
+            "--python" => {
+                given.push("--python");
+                argv.once(&flag)?;
+                args.python = argv.value(&flag, inline, "an interpreter's path")?;
+            }
+            "--missing" => {
+                given.push("--missing");
+                argv.once(&flag)?;
+                let list = argv.value(&flag, inline, "a comma-separated list of features")?;
+                for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+                    let f = Feature::from_name(name).ok_or_else(|| {
+                        let all: Vec<&str> = Feature::ALL.iter().map(|f| f.name()).collect();
+                        format!(
+                            "--missing: unknown feature '{name}' (there are: {})",
+                            all.join(", ")
+                        )
+                    })?;
+                    args.missing.push(f);
+                }
+            }
+            "--known" => {
+                given.push("--known");
+                let v = argv.value(&flag, inline, "CLAUSE=WHY")?;
+                let Some((clause, why)) = v
+                    .split_once('=')
+                    .filter(|(c, w)| !c.trim().is_empty() && !w.trim().is_empty())
+                else {
+                    return Err(format!("--known: '{v}' is not CLAUSE=WHY"));
+                };
+                let clause = clause.trim().to_string();
+                if !GROUPS.iter().any(|g| g.clauses.contains(&clause.as_str())) {
+                    return Err(format!("--known: unknown clause '{clause}'"));
+                }
+                argv.once(&format!("--known {clause}"))?;
+                args.options
+                    .known
+                    .push(KnownDeviation::new(clause, why.trim()));
+            }
             "--replay" => {
                 argv.once(&flag)?;
                 let text = argv.value(&flag, inline, "a scenario's replay text")?;
@@ -212,7 +304,7 @@ fn parse(mut argv: Argv) -> Result<Args, String> {
         }
         if let Some(flag) = given.iter().find(|f| !REPLAY_TAKES.contains(f)) {
             return Err(format!(
-                "--replay takes only --executor and --patience (got {flag})"
+                "--replay takes only --executor, --patience, --python, --missing and --known (got {flag})"
             ));
         }
         if args.executors.len() != 1 {
@@ -236,6 +328,12 @@ fn parse(mut argv: Argv) -> Result<Args, String> {
     }
     if !groups.is_empty() {
         args.options.groups = Some(groups);
+    }
+    let python = args.executors.iter().any(|e| e.starts_with("py:"));
+    for flag in ["--python", "--missing"] {
+        if given.contains(&flag) && !python {
+            return Err(format!("{flag} needs an --executor py:MODULE:CALLABLE"));
+        }
     }
     if args.executors.is_empty() {
         args.executors = EXECUTORS.iter().map(|e| e.name.to_string()).collect();
@@ -280,9 +378,16 @@ fn render_table(reports: &[Report]) -> String {
 
 /// Replays one scenario on one executor; exit 1 if it violates a clause
 /// that is not a known deviation of that executor.
-fn run_replay(name: &str, what: &Replay, options: &Options) -> ExitCode {
-    let options = options_for(name, options);
-    let run = replay_named(name, what, &options).expect("validated name");
+fn run_replay(args: &Args, what: &Replay) -> ExitCode {
+    let name = args.executors[0].as_str();
+    let options = options_for(name, &args.options);
+    let run = match name.strip_prefix("py:") {
+        Some(spec) => match python_executor(args, spec) {
+            Ok(py) => concurrent_futures_conformance::replay(py.factory(), what, &options),
+            Err(code) => return code,
+        },
+        None => replay_named(name, what, &options).expect("validated name"),
+    };
     let scenario = what.scenario();
     let failed_at = run.result.as_ref().err().and_then(|v| v.step);
     let mut out = format!("{name}: {}", scenario.render(Some((&run.trace, failed_at))));
@@ -304,6 +409,44 @@ fn run_replay(name: &str, what: &Replay, options: &Options) -> ExitCode {
     };
     print(&out);
     code
+}
+
+fn render(format: &Format, reports: &[Report]) -> String {
+    match format {
+        Format::Table => render_table(reports),
+        Format::Json => render_json_all(reports),
+        Format::Junit => render_junit_all(reports),
+    }
+}
+
+/// Replaces `path` with `text` (written beside it, then renamed, so that an
+/// interruption leaves the previous whole report). A failure is a note.
+fn keep(path: &std::path::Path, text: &str) {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".partial");
+    let tmp = std::path::PathBuf::from(tmp);
+    if let Err(e) = std::fs::write(&tmp, text).and_then(|()| std::fs::rename(&tmp, path)) {
+        note(&format!("--out {}: {e}", path.display()));
+    }
+}
+
+/// Starts the Python executor `spec` (`MODULE:CALLABLE`); a failure is one
+/// line and exit status 2.
+fn python_executor(args: &Args, spec: &str) -> Result<Arc<PythonExecutor>, ExitCode> {
+    PythonExecutor::new(&args.python, spec, &args.missing)
+        .map(Arc::new)
+        .map_err(|e| usage_error(PROGRAM, &format!("--executor py:{spec}: {e}")))
+}
+
+/// The replay command printed for a Python executor's failures: the same
+/// interpreter and declared features.
+fn python_replay_command(args: &Args) -> String {
+    let mut extra = format!("--python {} ", args.python);
+    if !args.missing.is_empty() {
+        let names: Vec<&str> = args.missing.iter().map(|f| f.name()).collect();
+        extra.push_str(&format!("--missing {} ", names.join(",")));
+    }
+    CLI_REPLAY.replace("--executor", &format!("{extra}--executor"))
 }
 
 fn run_gallery(options: &Options) -> ExitCode {
@@ -356,7 +499,7 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Mode::Gallery => return run_gallery(&args.options),
-        Mode::Replay(what) => return run_replay(&args.executors[0], &what, &args.options),
+        Mode::Replay(ref what) => return run_replay(&args, what),
         Mode::Run => {}
     }
     let mut reports = Vec::new();
@@ -371,7 +514,27 @@ fn main() -> ExitCode {
                 GROUPS.len()
             ));
         };
-        let report = check_named(name, &args.options, &mut progress).expect("validated name");
+        let done = &reports;
+        let mut partial = |r: &Report| {
+            if let Some(path) = &args.out {
+                let mut all = done.clone();
+                all.push(r.clone());
+                keep(path, &render(&args.format, &all));
+            }
+        };
+        let report = match name.strip_prefix("py:") {
+            Some(spec) => {
+                let py = match python_executor(&args, spec) {
+                    Ok(py) => py,
+                    Err(code) => return code,
+                };
+                let mut options = args.options.clone();
+                options.replay_command = python_replay_command(&args);
+                check_with_partial(name, py.factory(), &options, &mut progress, &mut partial)
+            }
+            None => check_named_with_partial(name, &args.options, &mut progress, &mut partial)
+                .expect("validated name"),
+        };
         shown.line(&format!(
             "[{}/{n}] {name:<12} done in {:.1} s: {}",
             i + 1,
@@ -380,11 +543,11 @@ fn main() -> ExitCode {
         ));
         reports.push(report);
     }
-    print(&match args.format {
-        Format::Table => render_table(&reports),
-        Format::Json => render_json_all(&reports),
-        Format::Junit => render_junit_all(&reports),
-    });
+    let text = render(&args.format, &reports);
+    if let Some(path) = &args.out {
+        keep(path, &text);
+    }
+    print(&text);
     let bad: Vec<String> = reports
         .iter()
         .flat_map(|r| {

@@ -1,0 +1,170 @@
+//! Python executors under the kit's one runner and oracle
+//! (`conformance/src/adapters/python.rs` driving `conformance/python/cf_server.py`):
+//! a deliberately broken Python executor FAILs with a minimal scenario that
+//! replays to the same clause, CPython's `ThreadPoolExecutor` passes what it
+//! implements, declared-missing features are n/a, declared deviations are
+//! known, and a driver that crashes or hangs is attributed to the clause of
+//! the step in progress. Needs `python3` (3.6+) on PATH.
+
+use concurrent_futures_conformance::adapters::PythonExecutor;
+use concurrent_futures_conformance::{
+    Feature, Kind, KnownDeviation, Options, Replay, Verdict, check, replay,
+};
+use std::sync::Arc;
+use std::time::Duration;
+
+fn executor(spec: &str, missing: &[Feature]) -> Arc<PythonExecutor> {
+    Arc::new(PythonExecutor::new("python3", spec, missing).expect("python3 runs the server"))
+}
+
+fn options(groups: &[&str], cases: u32) -> Options {
+    Options {
+        cases,
+        groups: Some(groups.iter().map(|g| g.to_string()).collect()),
+        ..Options::default()
+    }
+}
+
+fn replay_text(spec: &str, text: &str, patience_ms: u64) -> concurrent_futures_conformance::Run {
+    let mut o = Options::default();
+    o.timing.patience = Duration::from_millis(patience_ms);
+    let what = Replay::parse(text).expect("a replay text");
+    replay(executor(spec, &[]).factory(), &what, &o)
+}
+
+#[test]
+fn fut_cancel_1_python_executor_refusing_cancel_fails_with_a_minimal_replayable_scenario() {
+    // broken_executors.NoCancelWhilePending: cancel() of a pending future returns False.
+    let spec = "broken_executors:NoCancelWhilePending";
+    let report = check(
+        spec,
+        executor(spec, &[]).factory(),
+        &options(&["futures"], 16),
+    );
+    let Some(Verdict::Fail(f)) = report.verdict("FUT-CANCEL-1") else {
+        panic!("FUT-CANCEL-1 must FAIL:\n{}", report.render_text());
+    };
+    assert!(
+        f.scenario.steps.len() <= 4,
+        "minimal: {:?}",
+        f.scenario.steps
+    );
+    // The printed replay reproduces the same clause on the same executor ...
+    let again = replay_text(spec, &f.replay, 2000);
+    assert_eq!(
+        again.result.map_err(|v| v.clause),
+        Err("FUT-CANCEL-1".to_string())
+    );
+    // ... and not on CPython's own pool (the flaw is the broken executor's).
+    let fine = replay_text("concurrent.futures:ThreadPoolExecutor", &f.replay, 2000);
+    assert!(fine.result.is_ok(), "{:?}", fine.result);
+}
+
+#[test]
+fn pool_max_1_python_executor_ignoring_max_workers_fails_pool_reuse_2() {
+    // broken_executors.IgnoresMaxWorkers runs one task at a time: with two
+    // workers and a blocked task, the second task never starts.
+    let run = replay_text("broken_executors:IgnoresMaxWorkers", "w2;s:gB;s:r", 300);
+    let v = run.result.expect_err("the second task cannot start");
+    assert_eq!((v.clause.as_str(), v.kind), ("POOL-REUSE-2", Kind::Stuck));
+}
+
+#[test]
+fn fut_state_1_cpython_thread_pool_passes_the_futures_callbacks_and_wait_groups() {
+    let spec = "concurrent.futures:ThreadPoolExecutor";
+    let report = check(
+        spec,
+        executor(spec, &[]).factory(),
+        &options(&["futures", "callbacks", "wait"], 16),
+    );
+    assert!(report.passed(), "{}", report.render_text());
+    assert!(report.scenarios >= 48, "{}", report.scenarios);
+    for clause in ["FUT-STATE-1", "CB-ADD-1", "WAIT-FIRSTCOMPLETED-1"] {
+        assert!(
+            matches!(report.verdict(clause), Some(Verdict::Pass)),
+            "{clause}: {:?}",
+            report.verdict(clause)
+        );
+    }
+}
+
+#[test]
+fn cb_add_1_declared_missing_features_are_na_and_deviations_known() {
+    let spec = "concurrent.futures:ThreadPoolExecutor";
+    let py = executor(spec, &[Feature::Callbacks, Feature::MapChunksize]);
+    let mut o = options(&["callbacks", "as_completed"], 16);
+    o.known.push(KnownDeviation::new(
+        "ASC-DONEFIRST-1",
+        "CPython yields the futures already done in set order (DIV-ASCORDER-1)",
+    ));
+    let version = py.version().to_string();
+    let report = check(spec, py.factory(), &o);
+    for clause in ["CB-ADD-1", "CB-ADD-2", "CB-ONCE-1"] {
+        assert!(
+            matches!(report.verdict(clause), Some(Verdict::NotApplicable(fs)) if fs.contains(&Feature::Callbacks)),
+            "{clause}: {:?}",
+            report.verdict(clause)
+        );
+    }
+    // CPython's set order shows within 16 as_completed scenarios; declared, it is known.
+    assert!(
+        matches!(
+            report.verdict("ASC-DONEFIRST-1"),
+            Some(Verdict::Known {
+                example: Some(_),
+                ..
+            })
+        ),
+        "{:?}",
+        report.verdict("ASC-DONEFIRST-1")
+    );
+    assert!(report.passed(), "{}", report.render_text());
+    // buffersize is found missing on interpreters older than 3.14.
+    let old = version
+        .split('.')
+        .take(2)
+        .map(|n| n.parse::<u32>().unwrap_or(0))
+        .collect::<Vec<_>>()
+        < vec![3, 14];
+    let lacks = PythonExecutor::new("python3", spec, &[])
+        .expect("server")
+        .unsupported()
+        .contains(&Feature::MapBuffersize);
+    assert_eq!(lacks, old, "Python {version}");
+}
+
+#[test]
+fn fut_cancel_1_python_driver_crash_is_attributed_to_the_step_clause() {
+    // broken_executors.ExitsOnCancel: cancel() ends the server process.
+    let run = replay_text("broken_executors:ExitsOnCancel", "w1;s:gA;s:r;c:1", 2000);
+    let v = run.result.expect_err("a crash is a failure");
+    assert_eq!((v.clause.as_str(), v.step), ("FUT-CANCEL-1", Some(3)));
+    assert!(
+        v.observed.contains("Python driver exited"),
+        "{}",
+        v.observed
+    );
+}
+
+#[test]
+fn shut_wait_1_python_driver_hang_is_stuck_at_the_step_clause() {
+    // broken_executors.HangsInShutdown: shutdown(wait=True) never returns.
+    let run = replay_text("broken_executors:HangsInShutdown", "w1;s:r", 200);
+    let v = run.result.expect_err("a hang is a failure");
+    assert_eq!((v.clause.as_str(), v.kind), ("SHUT-WAIT-1", Kind::Stuck));
+}
+
+#[test]
+fn exe_submit_1_a_python_callable_that_builds_no_executor_is_refused() {
+    for (spec, says) in [
+        ("broken_executors:refuses", "refusing to start"),
+        ("broken_executors:not_an_executor", "not an executor"),
+        ("no_such_module_here:X", "No module named"),
+    ] {
+        let Err(e) = PythonExecutor::new("python3", spec, &[]) else {
+            panic!("{spec} must be refused");
+        };
+        assert!(e.contains(says), "{spec}: {e}");
+        assert_eq!(e.lines().count(), 1, "{e}");
+    }
+}
