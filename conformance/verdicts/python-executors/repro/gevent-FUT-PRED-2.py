@@ -13,4 +13,4 @@ except AttributeError as e:
 gate.open()
 ex.shutdown(wait=True)
 verdict(isinstance(answer, AttributeError),
-        "running() of a started task raises %r (expected True)" % (answer,))
+        "running() of a started task gave %r (a conforming executor: True)" % (answer,))
