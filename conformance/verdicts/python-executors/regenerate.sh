@@ -8,15 +8,15 @@
 # oracle (--executor py:MODULE:CALLABLE: pass / FAIL / n/a / known per clause); those whose tasks
 # run in other processes or interpreters by the differential against the reference (--isolated),
 # since the Python adapter drives thread executors only. Tables say which.
-# Environment: CF_VERDICT_CASES (kit, scenarios per clause group, default 64),
-# CF_VERDICT_SCENARIOS (differential, default 100). Takes about 20-30 minutes on 2 busy cores.
+# Environment: CF_VERDICT_CASES (kit, scenarios per clause group, default 32),
+# CF_VERDICT_SCENARIOS (differential, default 60). Takes about 20-30 minutes on 2 busy cores.
 # Not run by CI (installs take minutes). A FAIL or an unexpected difference is a verdict, not an
 # error: the script exits 0 unless a reproduction no longer reproduces (1) or an argument is bad (2).
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 cd "$here/../../.."
-cases="${CF_VERDICT_CASES:-64}"
-scenarios="${CF_VERDICT_SCENARIOS:-100}"
+cases="${CF_VERDICT_CASES:-32}"
+scenarios="${CF_VERDICT_SCENARIOS:-60}"
 for v in "$cases" "$scenarios"; do
     [[ "$v" =~ ^[1-9][0-9]{0,5}$ ]] || { echo "error: not a count: $v" >&2; exit 2; }
 done
@@ -66,7 +66,7 @@ repros() { # name, glob, argument: run the reproductions of this table, Markdown
         if [ $rc -ne 0 ] || [[ "$out" != reproduced:* ]]; then repro_failed=1; fi
         echo "- \`repro/$(basename "$f")${3:+ $3}\`: $out"
     done
-    [ $any -eq 1 ] || echo "- none (no FAIL was confirmed by hand)"
+    [ $any -eq 1 ] || echo "- none"
 }
 
 header() { # name, title, python, distribution, command, executor
@@ -81,57 +81,54 @@ header() { # name, title, python, distribution, command, executor
     echo
 }
 
-# kit NAME TITLE PYTHON DIST EXECUTOR REPRO-GLOB REPRO-ARG [--missing L] [--known C=WHY]...
-kit() {
-    local name="$1" title="$2" py="$3" dist="$4" ex="$5" glob="$6" rarg="$7"
-    shift 7
-    want "$name" || return 0
-    local out="conformance/verdicts/$name.md"
-    if ! version_of "$py" "$dist" >/dev/null 2>&1; then
-        printf '# Verdict: %s\n\nnot run: %s is not installed (see install.sh)\n' "$title" "${dist:-$py}" > "$out"
-        echo "skipped $name: not installed"
-        return 0
-    fi
-    local cmd=(target/release/concurrent-futures-conformance --python "$py" --executor "py:$ex"
-        --cases "$cases" --patience 1000 --shrink-time 20 "$@")
-    local shown="${cmd[*]}"
-    {
-        header "$name" "$title" "$py" "$dist" "${shown//$PWD\//}" "$ex"
+how() { # mode: how the table was reached
+    case "$1" in
+    kit)
         echo "Checked by the kit's runner and oracle through the Python adapter; the first line is"
-        echo "the summary (pass / FAIL / n/a / known)."
-        echo
-        "${cmd[@]}" 2>/dev/null
-        echo
-        echo "## Reproductions (plain Python, run by the script; \"reproduced\" = the executor behaves so)"
-        echo
-        repros "$name" "$glob" "$rarg"
-    } > "$out.tmp"
-    sed -i "s#$PWD/##g" "$out.tmp"
-    mv "$out.tmp" "$out"
-    echo "wrote $out: $(grep -m1 -E ' pass, ' "$out" || echo 'no summary')"
-}
-
-# differential NAME TITLE PYTHON DIST EXECUTOR REPRO-GLOB REPRO-ARG
-differential() {
-    local name="$1" title="$2" py="$3" dist="$4" ex="$5" glob="$6" rarg="$7"
-    want "$name" || return 0
-    local out="conformance/verdicts/$name.md"
-    if ! version_of "$py" "$dist" >/dev/null 2>&1; then
-        printf '# Verdict: %s\n\nnot run: %s is not installed (see install.sh)\n' "$title" "${dist:-$py}" > "$out"
-        echo "skipped $name: not installed"
-        return 0
-    fi
-    local cmd=(target/release/differential --python "$py" --executor "$ex" --isolated
-        --scenarios "$scenarios" --shrink 50)
-    local shown="${cmd[*]}"
-    {
-        header "$name" "$title" "$py" "$dist" "${shown//$PWD\//}" "$ex"
+        echo "the summary (pass / FAIL / n/a / known)." ;;
+    isolated)
         echo "Checked by the differential against the reference: the tasks run in other processes"
         echo "(or interpreters), which the kit's Python adapter does not drive yet, so scenarios have"
-        echo "no gates and no task log. Summary: agree / expected / unexpected difference per"
-        echo "scenario; a difference in a feature declared missing above is that feature, not a FAIL;"
-        echo "an error text that differs from CPython's where the spec fixes none (e.g. the message"
-        echo "of the shutdown RuntimeError) is not a deviation either."
+        echo "no gates and no task log." ;;
+    differential)
+        echo "Checked by the differential against the reference (gates and task log included): the"
+        echo "kit's Python adapter cannot drive this executor, whose tasks are serialised even in"
+        echo "process, and the adapter's task (defined in its server script) cannot be." ;;
+    esac
+    if [ "$1" != kit ]; then
+        echo "Summary: agree / expected / unexpected difference per scenario; a difference in a"
+        echo "feature declared missing above is that feature, not a FAIL; an error text that differs"
+        echo "from CPython's where the spec fixes none (e.g. the message of the shutdown"
+        echo "RuntimeError) is not a deviation either."
+    fi
+}
+
+# table MODE NAME TITLE PYTHON DIST EXECUTOR REPRO-GLOB REPRO-ARG [OPTION...]
+# MODE: kit (the kit's runner; OPTIONs such as --missing and --known go to it), differential
+# (gates and task log) or isolated (the differential with --isolated).
+table() {
+    local mode="$1" name="$2" title="$3" py="$4" dist="$5" ex="$6" glob="$7" rarg="$8"
+    shift 8
+    want "$name" || return 0
+    local out="conformance/verdicts/$name.md" cmd summary
+    if ! version_of "$py" "$dist" >/dev/null 2>&1; then
+        printf '# Verdict: %s\n\nnot run: %s is not installed (see install.sh)\n' "$title" "${dist:-$py}" > "$out"
+        echo "skipped $name: not installed"
+        return 0
+    fi
+    if [ "$mode" = kit ]; then
+        cmd=(target/release/concurrent-futures-conformance --python "$py" --executor "py:$ex"
+            --cases "$cases" --patience 1000 --shrink-time 20 "$@")
+        summary=' pass, '
+    else
+        cmd=(target/release/differential --python "$py" --executor "$ex" --scenarios "$scenarios"
+            --shrink 50)
+        [ "$mode" = isolated ] && cmd+=(--isolated)
+        summary='^\| 3\.'
+    fi
+    {
+        header "$name" "$title" "$py" "$dist" "$(printf '%q ' "${cmd[@]}")" "$ex"
+        how "$mode"
         echo
         setsid -w "${cmd[@]}" 2>/dev/null </dev/null
         echo
@@ -141,7 +138,7 @@ differential() {
     } > "$out.tmp"
     sed -i "s#$PWD/##g" "$out.tmp"
     mv "$out.tmp" "$out"
-    echo "wrote $out: $(grep -m1 -E '^\| 3\.' "$out" || echo 'no summary')"
+    echo "wrote $out: $(grep -m1 -E "$summary" "$out" || echo 'no summary')"
 }
 
 p311="$venv/py3.11/bin/python"
@@ -149,31 +146,32 @@ cpython_known=(--known "ASC-DONEFIRST-1=CPython yields the futures already done 
     --known "SHUT-CANCEL-1=futures drained by shutdown(cancel_futures=True) stay CANCELLED, never notified, so wait() without a timeout on them hangs (DIV-NOTIFY-1)")
 for m in 3.14 3.15; do
     p="$venv/py$m/bin/python"
-    kit "cpython-$m-threadpool" "CPython $m ThreadPoolExecutor" "$p" "" concurrent.futures:ThreadPoolExecutor \
+    table kit "cpython-$m-threadpool" "CPython $m ThreadPoolExecutor" "$p" "" concurrent.futures:ThreadPoolExecutor \
         none "" --missing map-chunksize "${cpython_known[@]}"
-    differential "cpython-$m-processpool" "CPython $m ProcessPoolExecutor" "$p" "" \
+    table isolated "cpython-$m-processpool" "CPython $m ProcessPoolExecutor" "$p" "" \
         concurrent.futures:ProcessPoolExecutor none ""
-    differential "cpython-$m-interpreterpool" "CPython $m InterpreterPoolExecutor" "$p" "" \
+    table isolated "cpython-$m-interpreterpool" "CPython $m InterpreterPoolExecutor" "$p" "" \
         concurrent.futures:InterpreterPoolExecutor none ""
 done
-kit gevent "gevent ThreadPoolExecutor" "$p311" gevent cf_executors:gevent_threadpool 'gevent-*.py' "" \
+table kit gevent "gevent ThreadPoolExecutor" "$p311" gevent cf_executors:gevent_threadpool 'gevent-*.py' "" \
     --missing map-chunksize
-kit futurist-thread "futurist ThreadPoolExecutor" "$p311" futurist cf_executors:futurist_thread \
-    'futurist-thread-*.py' "" --missing map-chunksize
-differential futurist-process "futurist ProcessPoolExecutor" "$p311" futurist cf_executors:futurist_process \
+table kit futurist-thread "futurist ThreadPoolExecutor" "$p311" futurist cf_executors:futurist_thread \
+    'futurist-thread-*.py' "" --missing map-chunksize "${cpython_known[0]}" "${cpython_known[1]}"
+table isolated futurist-process "futurist ProcessPoolExecutor" "$p311" futurist cf_executors:futurist_process \
     'futurist-process-*.py' ""
-kit bounded-pool-executor-thread "bounded-pool-executor BoundedThreadPoolExecutor" "$p311" bounded-pool-executor \
-    cf_executors:bounded_thread 'bounded-pool-executor-*.py' thread --missing map-chunksize
-differential bounded-pool-executor-process "bounded-pool-executor BoundedProcessPoolExecutor" "$p311" \
+table kit bounded-pool-executor-thread "bounded-pool-executor BoundedThreadPoolExecutor" "$p311" bounded-pool-executor \
+    cf_executors:bounded_thread 'bounded-pool-executor-*.py' thread --missing map-chunksize \
+    "${cpython_known[0]}" "${cpython_known[1]}"
+table isolated bounded-pool-executor-process "bounded-pool-executor BoundedProcessPoolExecutor" "$p311" \
     bounded-pool-executor cf_executors:bounded_process 'bounded-pool-executor-*.py' process
-kit dask-inprocess "dask.distributed Client.get_executor(), in-process" "$p311" distributed \
-    cf_executors:dask_inprocess 'dask-*.py' inprocess --missing map-chunksize
-differential dask-localcluster "dask.distributed Client.get_executor() on a LocalCluster of worker processes" \
+table differential dask-inprocess "dask.distributed Client.get_executor(), in-process" "$p311" distributed \
+    cf_executors:dask_inprocess 'dask-*.py' inprocess
+table isolated dask-localcluster "dask.distributed Client.get_executor() on a LocalCluster of worker processes" \
     "$p311" distributed cf_executors:dask_localcluster 'dask-*.py' localcluster
-differential loky "loky ProcessPoolExecutor" "$p311" loky loky:ProcessPoolExecutor 'loky-*.py' ""
-differential mpi4py "mpi4py.futures MPIPoolExecutor (MPICH from PyPI)" "$p311" mpi4py cf_executors:mpi_pool \
+table isolated loky "loky ProcessPoolExecutor" "$p311" loky loky:ProcessPoolExecutor 'loky-*.py' ""
+table isolated mpi4py "mpi4py.futures MPIPoolExecutor (MPICH from PyPI)" "$p311" mpi4py cf_executors:mpi_pool \
     'mpi4py-*.py' ""
-differential executorlib "executorlib SingleNodeExecutor" "$p311" executorlib cf_executors:executorlib_single_node \
+table isolated executorlib "executorlib SingleNodeExecutor" "$p311" executorlib cf_executors:executorlib_single_node \
     'executorlib-*.py' ""
 if [ $repro_failed -ne 0 ]; then
     echo "a reproduction did not reproduce: its executor's table claims a deviation it no longer shows" >&2
