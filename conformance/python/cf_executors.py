@@ -70,7 +70,9 @@ NOTES = {
     "cf_executors:gevent_threadpool":
         "gevent.threadpool.ThreadPoolExecutor(max_workers), threading not monkey-patched (the "
         "driver and its helper threads are native threads). initializer and thread_name_prefix "
-        "are accepted and ignored, so the factory refuses them.",
+        "are accepted and ignored, so the factory refuses them. The pool may be used only from "
+        "the thread that created it (InvalidThreadUseError from any other), which refuses every "
+        "call of the kit's Python adapter.",
     "cf_executors:futurist_thread":
         "futurist.ThreadPoolExecutor(max_workers): its own pool, no initializer, no thread "
         "names; shutdown accepts cancel_futures (and ignores it).",

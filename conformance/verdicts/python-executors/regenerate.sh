@@ -81,6 +81,18 @@ header() { # name, title, python, distribution, command, executor
     echo
 }
 
+words() { # args: one line a shell reads back as those arguments ('quoted' where needed)
+    local a line=""
+    for a in "$@"; do
+        if [[ "$a" =~ ^[A-Za-z0-9_./:=,+-]+$ ]]; then
+            line+="$a "
+        else
+            line+="'${a//\'/\'\\\'\'}' "
+        fi
+    done
+    echo "${line% }"
+}
+
 how() { # mode: how the table was reached
     case "$1" in
     kit)
@@ -127,7 +139,7 @@ table() {
         summary='^\| 3\.'
     fi
     {
-        header "$name" "$title" "$py" "$dist" "$(printf '%q ' "${cmd[@]}")" "$ex"
+        header "$name" "$title" "$py" "$dist" "$(words "${cmd[@]}")" "$ex"
         how "$mode"
         echo
         setsid -w "${cmd[@]}" 2>/dev/null </dev/null
@@ -136,7 +148,9 @@ table() {
         echo
         repros "$name" "$glob" "$rarg"
     } > "$out.tmp"
-    sed -i "s#$PWD/##g" "$out.tmp"
+    # Paths relative to the repository; NUL bytes dropped (once, 17 of them appeared before the
+    # kit's first line in a file it wrote, cause not found).
+    tr -d '\000' < "$out.tmp" | sed "s#$PWD/##g" > "$out.tmp2" && rm -f "$out.tmp" && mv "$out.tmp2" "$out.tmp"
     mv "$out.tmp" "$out"
     echo "wrote $out: $(grep -m1 -E "$summary" "$out" || echo 'no summary')"
 }

@@ -14,3 +14,13 @@ def executor():
     else:
         client = Client(processes=False, n_workers=1, threads_per_worker=1, **quiet)
     return client.get_executor(), client, mode
+
+
+def started_task():
+    """The executor, its client, the mode, a gate and the future of a task running behind it."""
+    from _gate import Gate, gated
+    ex, client, mode = executor()
+    gate = Gate()
+    f = ex.submit(gated, gate.address, 1)
+    gate.wait_started()
+    return ex, client, mode, gate, f

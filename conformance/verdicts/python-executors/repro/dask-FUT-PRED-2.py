@@ -1,13 +1,10 @@
 """dask.distributed's Client.get_executor(): running() is False for a task that has started;
 the wrapper future stays PENDING until it is done (FUT-PRED-2)."""
-from _dask import executor
-from _gate import Gate, gated, verdict
+from _dask import started_task
+from _gate import verdict
 
 if __name__ == "__main__":
-    ex, client, mode = executor()
-    gate = Gate()
-    f = ex.submit(gated, gate.address, 1)
-    gate.wait_started()
+    ex, client, mode, gate, f = started_task()
     running = f.running()
     gate.open()
     f.result(timeout=60)

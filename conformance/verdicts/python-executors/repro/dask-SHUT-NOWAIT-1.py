@@ -1,14 +1,11 @@
 """dask.distributed's Client.get_executor(): shutdown(wait=False) cancels the running task
 instead of letting it complete (SHUT-NOWAIT-1)."""
 import concurrent.futures as cf
-from _dask import executor
-from _gate import Gate, gated, verdict
+from _dask import started_task
+from _gate import verdict
 
 if __name__ == "__main__":
-    ex, client, mode = executor()
-    gate = Gate()
-    f = ex.submit(gated, gate.address, 1)
-    gate.wait_started()
+    ex, client, mode, gate, f = started_task()
     ex.shutdown(wait=False)
     gate.open()
     try:
