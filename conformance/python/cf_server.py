@@ -27,6 +27,7 @@ import importlib
 import inspect
 import json
 import logging
+import multiprocessing.connection
 import os
 import sys
 import threading
@@ -73,6 +74,59 @@ def kit_task(k):
     if kind == "error":
         raise TaskError(payload)
     raise TaskPanic(payload)
+
+
+def kit_task_remote(k, address, authkey):
+    """A kit task run in another process or interpreter: the same exchange as
+    kit_task, over a local socket to the server."""
+    conn = multiprocessing.connection.Client(address, authkey=authkey)
+    try:
+        conn.send(("start", k, threading.current_thread().name))
+        kind, payload = conn.recv()
+    finally:
+        conn.close()
+    if kind == "value":
+        return payload
+    if kind == "error":
+        raise TaskError(payload)
+    raise TaskPanic(payload)
+
+
+# Isolated mode: (address, authkey) of the listener tasks report to.
+REMOTE = []
+
+
+def serve_remote(listener):
+    while True:
+        try:
+            conn = listener.accept()
+        except Exception:
+            return
+        t = threading.Thread(target=remote_task, args=(conn,), name="cf-server-task")
+        t.daemon = True
+        t.start()
+
+
+def remote_task(conn):
+    try:
+        _, k, name = conn.recv()
+        slot = [threading.Event(), None]
+        with _STATE:
+            RELEASES[k] = slot
+        emit({"ev": "start", "task": k, "thread": name})
+        slot[0].wait()
+        conn.send(slot[1])
+    except Exception:
+        pass
+    finally:
+        conn.close()
+
+
+def task_call(k):
+    """The callable and arguments that run kit task k on this server's executors."""
+    if REMOTE:
+        return kit_task_remote, (k,) + tuple(REMOTE)
+    return kit_task, (k,)
 
 
 def init_fails():
@@ -203,8 +257,9 @@ def op_forget(req):
 
 def op_submit(req):
     ex = EXECUTORS[req["e"]]
+    fn, args = task_call(req["task"])
     try:
-        f = ex.ex.submit(kit_task, req["task"])
+        f = ex.ex.submit(fn, *args)
     except Exception as e:
         return rejected(e)
     return {"f": ex.add(ex.futures, f)}
@@ -296,8 +351,11 @@ def op_map(req):
         kwargs["buffersize"] = req["buffersize"]
     if req.get("timeout") is not None:
         kwargs["timeout"] = float(req["timeout"])
+    calls = [task_call(k) for k in req["tasks"]]
+    fn = calls[0][0] if calls else kit_task
+    columns = [list(c) for c in zip(*[args for _, args in calls])] or [[]]
     try:
-        it = iter(ex.ex.map(kit_task, req["tasks"], **kwargs))
+        it = iter(ex.ex.map(fn, *columns, **kwargs))
     except Exception as e:
         return rejected(e)
     return {"m": ex.add(ex.maps, it)}
@@ -393,9 +451,17 @@ def main():
     if os.getcwd() not in sys.path:
         sys.path.append(os.getcwd())
     args = sys.argv[1:]
-    if len(args) != 2 or args[0] != "--executor":
-        sys.stderr.write("usage: cf_server.py --executor MODULE:CALLABLE\n")
+    isolated = args[2:] == ["--isolated"]
+    if len(args) not in (2, 3) or args[0] != "--executor" or (len(args) == 3 and not isolated):
+        sys.stderr.write("usage: cf_server.py --executor MODULE:CALLABLE [--isolated]\n")
         os._exit(2)
+    if isolated:
+        authkey = os.urandom(16)
+        listener = multiprocessing.connection.Listener(family="AF_UNIX", authkey=authkey)
+        REMOTE[:] = [listener.address, authkey]
+        t = threading.Thread(target=serve_remote, args=(listener,), name="cf-server-listener")
+        t.daemon = True
+        t.start()
     try:
         FACTORY = load(args[1])
     except Exception as e:
@@ -410,8 +476,17 @@ def main():
             except Exception as e:
                 sys.stderr.write("cf_server: bad request: %s\n" % e)
                 os._exit(2)
+    if isolated:
+        try:
+            os.unlink(REMOTE[0])
+        except OSError:
+            pass
     os._exit(0)  # the kit went away: so do the executor's threads
 
 
 if __name__ == "__main__":
-    main()
+    # Run as the module cf_server, not as __main__: tasks and exceptions sent
+    # to other processes are then pickled by a name they can import.
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import cf_server
+    cf_server.main()

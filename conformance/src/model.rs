@@ -456,6 +456,14 @@ impl Model {
         self.map.is_some()
     }
 
+    /// Whether task `t` is an item the live buffered map has not submitted
+    /// yet (MAP-BUFFER-1).
+    pub fn is_unsubmitted(&self, t: TaskId) -> bool {
+        self.map
+            .as_ref()
+            .is_some_and(|m| m.unsubmitted.iter().flatten().any(|i| i.id == t))
+    }
+
     /// `next()` on the map iterator (no timeout: the kit's generated maps
     /// have none; deadlines are probed separately).
     pub fn map_next(&mut self) -> MapNext {

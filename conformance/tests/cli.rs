@@ -162,7 +162,7 @@ fn cli_conflicting_options_exit_2() {
     }
     for (args, says) in [
         (
-            "--probes --replay x.json",
+            "--probes --replay w1;s:r",
             "--replay and --probes cannot be combined",
         ),
         (
@@ -174,10 +174,10 @@ fn cli_conflicting_options_exit_2() {
             "--probes takes only --python (got --scenarios)",
         ),
         (
-            "--replay x.json --seed 3",
-            "--replay takes only --python, --executor and --isolated (got --seed)",
+            "--replay w1;s:r --seed 3",
+            "--replay takes only --python, --executor, --isolated, --missing and --patience (got --seed)",
         ),
-        ("--replay x.json --out r.md", "(got --out)"),
+        ("--replay w1;s:r --out r.md", "(got --out)"),
         ("--seed 1 --seed 2", "--seed given twice"),
     ] {
         refused(DIFFERENTIAL, args, says);

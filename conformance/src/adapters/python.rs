@@ -52,6 +52,7 @@ pub struct PythonExecutor {
     python: PathBuf,
     executor: String,
     script: PathBuf,
+    isolated: bool,
     unsupported: Vec<Feature>,
     version: String,
     servers: Mutex<Servers>,
@@ -74,18 +75,21 @@ impl PythonExecutor {
         executor: &str,
         missing: &[Feature],
     ) -> Result<PythonExecutor, String> {
-        PythonExecutor::with_script(python, executor, missing, SERVER_SCRIPT)
+        PythonExecutor::with_options(python, executor, missing, false)
     }
 
-    /// Like [`PythonExecutor::new`], with another copy of the server script.
-    pub fn with_script(
+    /// Like [`PythonExecutor::new`]; with `isolated`, every task reaches the
+    /// server through a local socket instead of in-process, so that
+    /// executors running tasks in other processes or interpreters (process
+    /// and interpreter pools) report starts and wait on gates too.
+    pub fn with_options(
         python: impl Into<PathBuf>,
         executor: &str,
         missing: &[Feature],
-        script: impl Into<PathBuf>,
+        isolated: bool,
     ) -> Result<PythonExecutor, String> {
-        let (python, script) = (python.into(), script.into());
-        let server = Server::start(&python, &script, executor)?;
+        let (python, script) = (python.into(), PathBuf::from(SERVER_SCRIPT));
+        let server = Server::start(&python, &script, executor, isolated)?;
         let probe = server
             .request(json!({"op": "probe"}))
             .map_err(|e| format!("{executor}: {e}"))?;
@@ -105,6 +109,7 @@ impl PythonExecutor {
             python,
             executor: executor.to_string(),
             script,
+            isolated,
             unsupported,
             version,
             servers: Mutex::new(Servers {
@@ -154,7 +159,7 @@ impl PythonExecutor {
             s.retired.push(cur);
             s.current = None;
         }
-        let fresh = Server::start(&self.python, &self.script, &self.executor)?;
+        let fresh = Server::start(&self.python, &self.script, &self.executor, self.isolated)?;
         s.current = Some(fresh.clone());
         Ok(fresh)
     }
@@ -220,12 +225,22 @@ struct Pending {
 }
 
 impl Server {
-    fn start(python: &PathBuf, script: &PathBuf, executor: &str) -> Result<Arc<Server>, String> {
-        let mut child = Command::new(python)
+    fn start(
+        python: &PathBuf,
+        script: &PathBuf,
+        executor: &str,
+        isolated: bool,
+    ) -> Result<Arc<Server>, String> {
+        let mut command = Command::new(python);
+        command
             .arg("-u")
             .arg(script)
             .arg("--executor")
-            .arg(executor)
+            .arg(executor);
+        if isolated {
+            command.arg("--isolated");
+        }
+        let mut child = command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

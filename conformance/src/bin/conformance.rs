@@ -26,7 +26,7 @@ use concurrent_futures_conformance::{
     CLI_REPLAY, Feature, GROUPS, KnownDeviation, Options, Replay, Report, check_with_partial,
     render_json_all, render_junit_all, render_matrix,
 };
-use shared::{Argv, Progress, note, number, print, usage_error};
+use shared::{Argv, Progress, feature_list, known_deviation, note, number, print, usage_error};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -50,6 +50,8 @@ usage: concurrent-futures-conformance [--executor NAME]... [--cases N] [--seed S
                     py:MODULE:CALLABLE is a Python executor (MODULE.CALLABLE(max_workers=N)),
                     driven through conformance/python/cf_server.py
   --python PATH     the interpreter for py: executors (default python3)
+  --isolated        the py: executors run tasks in other processes or interpreters (process and
+                    interpreter pools): tasks report to the driver through a local socket
   --missing LIST    features the py: executors lack, comma-separated: their clauses are n/a
                     (cancel, state-predicates, callbacks, timeouts, wait, as-completed, map,
                     map-buffersize, cancel-futures, initializer)
@@ -102,6 +104,8 @@ struct Args {
     python: String,
     /// Features the `py:` executors lack.
     missing: Vec<Feature>,
+    /// The `py:` executors run tasks in other processes.
+    isolated: bool,
     /// Where to keep the report as it grows.
     out: Option<std::path::PathBuf>,
 }
@@ -111,6 +115,7 @@ const RUN_ONLY: &[&str] = &[
     "--out",
     "--executor",
     "--python",
+    "--isolated",
     "--missing",
     "--known",
     "--format",
@@ -125,6 +130,7 @@ const REPLAY_TAKES: &[&str] = &[
     "--executor",
     "--patience",
     "--python",
+    "--isolated",
     "--missing",
     "--known",
 ];
@@ -137,6 +143,7 @@ fn parse(mut argv: Argv) -> Result<Args, String> {
         format: Format::Table,
         python: "python3".to_string(),
         missing: Vec::new(),
+        isolated: false,
         out: None,
     };
     let mut groups: Vec<String> = Vec::new();
@@ -243,42 +250,28 @@ fn parse(mut argv: Argv) -> Result<Args, String> {
                 given.push("--missing");
                 argv.once(&flag)?;
                 let list = argv.value(&flag, inline, "a comma-separated list of features")?;
-                for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
-                    let f = Feature::from_name(name).ok_or_else(|| {
-                        let all: Vec<&str> = Feature::ALL.iter().map(|f| f.name()).collect();
-                        format!(
-                            "--missing: unknown feature '{name}' (there are: {})",
-                            all.join(", ")
-                        )
-                    })?;
-                    args.missing.push(f);
-                }
+                args.missing.extend(feature_list(&list)?);
             }
             "--known" => {
                 given.push("--known");
                 let v = argv.value(&flag, inline, "CLAUSE=WHY")?;
-                let Some((clause, why)) = v
-                    .split_once('=')
-                    .filter(|(c, w)| !c.trim().is_empty() && !w.trim().is_empty())
-                else {
-                    return Err(format!("--known: '{v}' is not CLAUSE=WHY"));
-                };
-                let clause = clause.trim().to_string();
-                if !GROUPS.iter().any(|g| g.clauses.contains(&clause.as_str())) {
-                    return Err(format!("--known: unknown clause '{clause}'"));
-                }
+                let (clause, why) =
+                    known_deviation(&v, |c| GROUPS.iter().any(|g| g.clauses.contains(&c)))?;
                 argv.once(&format!("--known {clause}"))?;
-                args.options
-                    .known
-                    .push(KnownDeviation::new(clause, why.trim()));
+                args.options.known.push(KnownDeviation::new(clause, why));
             }
             "--replay" => {
                 argv.once(&flag)?;
                 let text = argv.value(&flag, inline, "a scenario's replay text")?;
                 replay = Some(Replay::parse(&text).map_err(|e| format!("--replay: {e}"))?);
             }
-            "--gallery" | "--list" | "-h" | "--help" if inline.is_some() => {
+            "--gallery" | "--list" | "--isolated" | "-h" | "--help" if inline.is_some() => {
                 return Err(format!("{flag} takes no value"));
+            }
+            "--isolated" => {
+                given.push("--isolated");
+                argv.once(&flag)?;
+                args.isolated = true;
             }
             "--gallery" => {
                 argv.once(&flag)?;
@@ -304,7 +297,7 @@ fn parse(mut argv: Argv) -> Result<Args, String> {
         }
         if let Some(flag) = given.iter().find(|f| !REPLAY_TAKES.contains(f)) {
             return Err(format!(
-                "--replay takes only --executor, --patience, --python, --missing and --known (got {flag})"
+                "--replay takes only --executor, --patience, --python, --isolated, --missing and --known (got {flag})"
             ));
         }
         if args.executors.len() != 1 {
@@ -330,7 +323,7 @@ fn parse(mut argv: Argv) -> Result<Args, String> {
         args.options.groups = Some(groups);
     }
     let python = args.executors.iter().any(|e| e.starts_with("py:"));
-    for flag in ["--python", "--missing"] {
+    for flag in ["--python", "--missing", "--isolated"] {
         if given.contains(&flag) && !python {
             return Err(format!("{flag} needs an --executor py:MODULE:CALLABLE"));
         }
@@ -433,7 +426,7 @@ fn keep(path: &std::path::Path, text: &str) {
 /// Starts the Python executor `spec` (`MODULE:CALLABLE`); a failure is one
 /// line and exit status 2.
 fn python_executor(args: &Args, spec: &str) -> Result<Arc<PythonExecutor>, ExitCode> {
-    PythonExecutor::new(&args.python, spec, &args.missing)
+    PythonExecutor::with_options(&args.python, spec, &args.missing, args.isolated)
         .map(Arc::new)
         .map_err(|e| usage_error(PROGRAM, &format!("--executor py:{spec}: {e}")))
 }
@@ -442,6 +435,9 @@ fn python_executor(args: &Args, spec: &str) -> Result<Arc<PythonExecutor>, ExitC
 /// interpreter and declared features.
 fn python_replay_command(args: &Args) -> String {
     let mut extra = format!("--python {} ", args.python);
+    if args.isolated {
+        extra.push_str("--isolated ");
+    }
     if !args.missing.is_empty() {
         let names: Vec<&str> = args.missing.iter().map(|f| f.name()).collect();
         extra.push_str(&format!("--missing {} ", names.join(",")));

@@ -1,39 +1,46 @@
-//! `differential`: runs the kit's generated scenarios on the reference and
-//! on Python executors (every installed CPython by default) and reports,
-//! per version, which clauses agree and where they differ.
+//! `differential`: runs the kit's generated scenarios through the kit's one
+//! runner on the reference and on Python executors (every installed CPython
+//! by default), compares the two runs of each scenario, and reports, per
+//! version, which clauses differ and whether the spec records it.
 //!
 //! ```text
 //! cargo run --release -p concurrent-futures-conformance --bin differential -- \
 //!     [--python default|all|3.N|PATH]... [--scenarios N] [--others N] [--seed S]
-//!     [--executor MODULE:CALLABLE] [--isolated] [--shrink N] [--out FILE]
-//! differential --replay FILE [--python …] [--executor …] [--isolated]
+//!     [--executor MODULE:CALLABLE] [--isolated] [--missing LIST] [--patience MS]
+//!     [--shrink N] [--out FILE]
+//! differential --replay TEXT [--python …] [--executor …] [--isolated] [--missing …]
 //! differential --probes [--python …]
 //! ```
 //!
 //! Exits 0 when every difference found is one the spec records, 1 when
-//! there is an unexpected one (or the driver failed on a scenario), 2 on
-//! bad arguments, a missing interpreter or a driver that does not start.
+//! there is an unexpected one, 2 on bad arguments, a missing interpreter or
+//! an executor that cannot be started.
 
-use concurrent_futures_conformance::diff::compare::compare;
-use concurrent_futures_conformance::diff::format::DiffScenario;
-use concurrent_futures_conformance::diff::generate::Caps;
-use concurrent_futures_conformance::diff::harness::{Campaign, Tally, run, run_pair};
+use concurrent_futures_conformance::adapters::PythonExecutor;
+use concurrent_futures_conformance::diff::generate::scenarios;
 use concurrent_futures_conformance::diff::probes::{check_probes, render_probes};
 use concurrent_futures_conformance::diff::python::{
-    Driver, Interpreter, discover, missing, probe_interpreter, probes,
+    Interpreter, discover, missing, probe_interpreter, probes,
 };
-use concurrent_futures_conformance::diff::report::render_markdown;
-use shared::{Argv, Progress, note, number, print, usage_error};
+use concurrent_futures_conformance::diff::traces::{
+    Tally, any_unexpected, campaign, compare, render_markdown,
+};
+use concurrent_futures_conformance::{
+    Config, ExecutorAdapter, Factory, Feature, Replay, Timing, reference,
+};
+use shared::{Argv, Progress, feature_list, known_deviation, note, number, print, usage_error};
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 #[path = "shared/mod.rs"]
 mod shared;
 
 const USAGE: &str = "\
 usage: differential [--python default|all|3.N|PATH]... [--scenarios N] [--others N] [--seed S]
-                    [--executor MODULE:CALLABLE] [--isolated] [--shrink N] [--out FILE]
-       differential --replay FILE [--python ...] [--executor ...] [--isolated]
+                    [--executor MODULE:CALLABLE] [--isolated] [--missing LIST] [--patience MS]
+                    [--shrink N] [--out FILE]
+       differential --replay TEXT [--python ...] [--executor ...] [--isolated] [--missing ...]
        differential --probes [--python ...]
        differential --help
 
@@ -47,28 +54,39 @@ usage: differential [--python default|all|3.N|PATH]... [--scenarios N] [--others
   --seed S       generator seed, decimal or 0x-hex (default 0xc0ffee)
   --executor E   the Python executor, as module:callable (default
                  concurrent.futures:ThreadPoolExecutor)
-  --isolated     the executor runs tasks in other processes (no gates, no task log)
-  --shrink N     shrink steps per unexpected difference, 0 to 4294967295 (default 200)
+  --isolated     the executor runs tasks in other processes: tasks reach the server through a
+                 local socket (process and interpreter pools)
+  --missing LIST features to run without on both sides, comma-separated (as the kit's --missing)
+  --known C=WHY  a difference on clause C is expected, for reason WHY (repeatable, once per
+                 clause): a known deviation of this executor the spec does not record
+  --patience MS  how long to wait for what must happen, 1 to 86400000 (default 2000)
+  --shrink N     runs spent at most minimising each unexpected difference (default 200)
   --out FILE     also write the Markdown report to FILE
-  --replay FILE  run one scenario (FORMAT.md JSON) on both sides and print the traces;
-                 takes only --python, --executor and --isolated
+  --replay TEXT  run one scenario (the kit's replay text) on both sides and print both verdicts;
+                 takes only --python, --executor, --isolated, --missing and --patience
   --probes       print the version facts the scenarios cannot show, checked against the spec;
                  takes only --python
 
---replay and --probes cannot be combined. Options are given once each (--python is repeatable);
-a value may be attached (--seed=7). Exit status: 0 only expected differences, 1 an unexpected one,
-2 bad arguments or a missing interpreter, 141 stdout closed early.";
+Both sides run the kit's runner with the same features (those the Python executor lacks are
+left out of both). --replay and --probes cannot be combined. Options are given once each
+(--python is repeatable); a value may be attached (--seed=7). Exit status: 0 only expected
+differences, 1 an unexpected one, 2 bad arguments or a missing interpreter, 141 stdout closed.";
 
 const PROGRAM: &str = "differential";
 
 struct Args {
     pythons: Vec<String>,
-    campaign: Campaign,
+    scenarios: u32,
     others: Option<u32>,
+    seed: u64,
+    shrink: u32,
     executor: String,
     isolated: bool,
+    missing: Vec<Feature>,
+    known: Vec<(String, String)>,
+    timing: Timing,
     out: Option<String>,
-    replay: Option<String>,
+    replay: Option<Replay>,
     probes: bool,
     help: bool,
 }
@@ -79,10 +97,15 @@ const CAMPAIGN_ONLY: &[&str] = &["--scenarios", "--others", "--seed", "--shrink"
 fn parse(mut argv: Argv) -> Result<Args, String> {
     let mut a = Args {
         pythons: Vec::new(),
-        campaign: Campaign::default(),
+        scenarios: 300,
         others: None,
+        seed: 0xC0FFEE,
+        shrink: 200,
         executor: "concurrent.futures:ThreadPoolExecutor".into(),
         isolated: false,
+        missing: Vec::new(),
+        known: Vec::new(),
+        timing: Timing::default(),
         out: None,
         replay: None,
         probes: false,
@@ -94,14 +117,14 @@ fn parse(mut argv: Argv) -> Result<Args, String> {
         Ok(number(flag, &v, min, u32::MAX.into())? as u32)
     };
     while let Some((flag, inline)) = argv.next_flag() {
-        if flag != "--python" {
+        if flag != "--python" && flag != "--known" {
             argv.once(&flag)?;
         }
         match flag.as_str() {
             "--python" => a.pythons.push(argv.value(&flag, inline, "a value")?),
             "--scenarios" => {
                 given.push("--scenarios");
-                a.campaign.scenarios = count(&mut argv, &flag, inline, 1)?;
+                a.scenarios = count(&mut argv, &flag, inline, 1)?;
             }
             "--others" => {
                 given.push("--others");
@@ -110,11 +133,17 @@ fn parse(mut argv: Argv) -> Result<Args, String> {
             "--seed" => {
                 given.push("--seed");
                 let v = argv.value(&flag, inline, "a number")?;
-                a.campaign.seed = number(&flag, &v, 0, u64::MAX)?;
+                a.seed = number(&flag, &v, 0, u64::MAX)?;
             }
             "--shrink" => {
                 given.push("--shrink");
-                a.campaign.shrink_steps = count(&mut argv, &flag, inline, 0)?;
+                a.shrink = count(&mut argv, &flag, inline, 0)?;
+            }
+            "--patience" => {
+                given.push("--patience");
+                let v = argv.value(&flag, inline, "a number of milliseconds")?;
+                let ms = number(&flag, &v, 1, 86_400_000)?;
+                a.timing.patience = std::time::Duration::from_millis(ms);
             }
             "--executor" => {
                 given.push("--executor");
@@ -124,11 +153,26 @@ fn parse(mut argv: Argv) -> Result<Args, String> {
                 }
                 a.executor = e;
             }
+            "--missing" => {
+                given.push("--missing");
+                let list = argv.value(&flag, inline, "a comma-separated list of features")?;
+                a.missing.extend(feature_list(&list)?);
+            }
+            "--known" => {
+                given.push("--known");
+                let v = argv.value(&flag, inline, "CLAUSE=WHY")?;
+                let clauses = concurrent_futures_conformance::diff::versions::clauses();
+                a.known
+                    .push(known_deviation(&v, |c| clauses.contains_key(c))?);
+            }
             "--out" => {
                 given.push("--out");
                 a.out = Some(argv.value(&flag, inline, "a file")?);
             }
-            "--replay" => a.replay = Some(argv.value(&flag, inline, "a file")?),
+            "--replay" => {
+                let text = argv.value(&flag, inline, "a scenario's replay text")?;
+                a.replay = Some(Replay::parse(&text).map_err(|e| format!("--replay: {e}"))?);
+            }
             "--isolated" | "--probes" | "-h" | "--help" if inline.is_some() => {
                 return Err(format!("{flag} takes no value"));
             }
@@ -155,7 +199,7 @@ fn parse(mut argv: Argv) -> Result<Args, String> {
     if a.replay.is_some() {
         if let Some(flag) = given.iter().find(|f| CAMPAIGN_ONLY.contains(f)) {
             return Err(format!(
-                "--replay takes only --python, --executor and --isolated (got {flag})"
+                "--replay takes only --python, --executor, --isolated, --missing and --patience (got {flag})"
             ));
         }
     }
@@ -205,12 +249,23 @@ fn select(specs: &[String]) -> Result<(Vec<Interpreter>, Vec<String>), String> {
     Ok((chosen, missing(&known)))
 }
 
-fn caps_of(i: &Interpreter, isolated: bool) -> Result<Caps, String> {
-    let p = probes(i)?;
-    Ok(Caps {
-        buffersize: p["has_buffersize"] == true,
-        isolated,
-    })
+/// The Python executor on `i`, and the reference with the same features.
+fn sides(
+    i: &Interpreter,
+    args: &Args,
+) -> Result<
+    (
+        Arc<PythonExecutor>,
+        Factory<ExecutorAdapter<concurrent_futures::ThreadPoolExecutor>>,
+    ),
+    String,
+> {
+    let py = PythonExecutor::with_options(&i.path, &args.executor, &args.missing, args.isolated)
+        .map_err(|e| format!("{} {}: {e}", i.version, args.executor))?;
+    let unsupported = py.unsupported().to_vec();
+    let reference: Factory<_> =
+        Arc::new(move |cfg: Config| reference(cfg).with_unsupported(unsupported.clone()));
+    Ok((Arc::new(py), reference))
 }
 
 fn main() -> ExitCode {
@@ -229,13 +284,16 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if !missing.is_empty() {
-        note(&format!(
-            "differential: CPython versions not found here: {}",
-            missing.join(", ")
-        ));
-    }
+    let not_found = || {
+        if !missing.is_empty() {
+            note(&format!(
+                "differential: CPython versions not found here: {}",
+                missing.join(", ")
+            ));
+        }
+    };
     if args.probes {
+        not_found();
         let mut all_ok = true;
         for i in &interpreters {
             match probes(i) {
@@ -256,62 +314,69 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         };
     }
-    if let Some(file) = &args.replay {
-        return replay(file, &interpreters, &args);
+    if let Some(what) = &args.replay {
+        return replay(what, &interpreters, &args);
     }
-    let mut tallies: Vec<Tally> = Vec::new();
+    // Every executor is started before anything runs: one that cannot be
+    // is bad input.
+    let mut all_sides = Vec::new();
     for i in &interpreters {
-        let caps = match caps_of(i, args.isolated) {
-            Ok(c) => c,
+        match sides(i, &args) {
+            Ok(s) => all_sides.push(s),
             Err(e) => {
                 note(&format!("differential: {e}"));
                 return ExitCode::from(2);
             }
-        };
-        let mut driver = match Driver::start(i, &args.executor, args.isolated) {
-            Ok(d) => d,
-            Err(e) => {
-                note(&format!("differential: {e}"));
-                return ExitCode::from(2);
-            }
-        };
-        let mut campaign = args.campaign.clone();
-        if !i.default {
-            campaign.scenarios = args.others.unwrap_or(campaign.scenarios);
         }
+    }
+    not_found();
+    let mut tallies: Vec<Tally> = Vec::new();
+    for (i, (py, reference)) in interpreters.iter().zip(all_sides) {
+        let n = if i.default {
+            args.scenarios
+        } else {
+            args.others.unwrap_or(args.scenarios)
+        };
         note(&format!(
-            "== {} ({}) `{}`: {} scenarios",
+            "== {} ({}) `{}`: {n} scenarios",
             i.version,
             i.path.display(),
-            args.executor,
-            campaign.scenarios
+            args.executor
         ));
-        let total = campaign.scenarios;
+        let list = scenarios(n, args.seed, py.unsupported());
+        let known = args.known.clone();
+        let mut tally = Tally {
+            version: i.version.clone(),
+            executor: args.executor.clone(),
+            unsupported: py.unsupported().to_vec(),
+            ..Tally::default()
+        };
         let mut progress = Progress::new();
-        let tally = run(&mut driver, caps, &campaign, &mut |k, t| {
-            let line = format!(
-                "   {k}/{total}: {} agree, {} expected, {} unexpected, {} errors",
-                t.agreed,
-                t.expected.values().map(|(n, _)| n).sum::<u32>(),
-                t.unexpected.values().map(|u| u.count).sum::<u32>(),
-                t.errors.len()
-            );
-            // Every scenario on a terminal; every hundredth as a line.
-            if k % 100 == 0 || k == total {
-                progress.line(&line);
-            } else {
-                progress.status(&line);
-            }
-        });
+        let python = py.factory();
+        campaign(
+            &reference,
+            &python,
+            &list,
+            args.timing,
+            i.minor,
+            &known,
+            args.shrink,
+            &mut tally,
+            &mut |k, t| {
+                let line = format!(
+                    "   {k}/{n}: {} agree, {} expected, {} unexpected",
+                    t.agreed,
+                    t.expected.values().map(|(c, _)| c).sum::<u32>(),
+                    t.unexpected.values().map(|(c, _)| c).sum::<u32>(),
+                );
+                if k % 100 == 0 || k == n {
+                    progress.line(&line);
+                } else {
+                    progress.status(&line);
+                }
+            },
+        );
         progress.finish();
-        if let Some(e) = tally.errors.first() {
-            if tally.errors.len() as u32 == tally.scenarios {
-                note(&format!(
-                    "differential: the driver failed on every scenario: {e}"
-                ));
-                return ExitCode::from(2);
-            }
-        }
         tallies.push(tally);
     }
     let command = std::env::args().skip(1).collect::<Vec<_>>().join(" ");
@@ -323,66 +388,52 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     }
-    let bad = tallies
-        .iter()
-        .any(|t| !t.unexpected.is_empty() || !t.errors.is_empty());
-    if bad {
+    if any_unexpected(&tallies) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     }
 }
 
-fn replay(file: &str, interpreters: &[Interpreter], args: &Args) -> ExitCode {
-    let text = match std::fs::read_to_string(file) {
-        Ok(t) => t,
-        Err(e) => {
-            note(&format!("differential: cannot read {file}: {e}"));
-            return ExitCode::from(2);
-        }
-    };
-    let s = match serde_json::from_str(&text)
-        .map_err(|e| e.to_string())
-        .and_then(|v| DiffScenario::from_json(&v))
-    {
-        Ok(s) => s,
-        Err(e) => {
-            note(&format!("differential: {file}: {e}"));
-            return ExitCode::from(2);
-        }
-    };
+fn replay(what: &Replay, interpreters: &[Interpreter], args: &Args) -> ExitCode {
+    let scenario = concurrent_futures_conformance::resolve(&what.scenario());
     let mut status = ExitCode::SUCCESS;
     for i in interpreters {
-        let mut driver = match Driver::start(i, &args.executor, args.isolated) {
-            Ok(d) => d,
+        let (py, reference) = match sides(i, args) {
+            Ok(s) => s,
             Err(e) => {
                 note(&format!("differential: {e}"));
                 return ExitCode::from(2);
             }
         };
-        match run_pair(&mut driver, &s) {
-            Err(e) => {
-                note(&format!("differential: {}: {e}", i.version));
-                status = ExitCode::from(1);
-            }
-            Ok((r, p)) => {
-                let c = compare(&s, &r, &p, i.minor, args.isolated);
-                let mut text = format!(
-                    "{}\nreference: {r}\npython {}: {p}\n",
-                    s.scenario, i.version
-                );
-                match c.difference {
-                    None => text.push_str("=> agree\n"),
-                    Some(d) => {
-                        text.push_str(&format!("=> {d}\n"));
-                        if d.expected.is_none() {
-                            status = ExitCode::from(1);
-                        }
+        let mut text = scenario.render(None);
+        match compare(
+            &reference,
+            &py.factory(),
+            &scenario,
+            args.timing,
+            i.minor,
+            &args.known,
+        ) {
+            None => text.push_str(&format!(
+                "python {}: agrees with the reference\n",
+                i.version
+            )),
+            Some(d) => {
+                text.push_str(&format!(
+                    "reference: {}\npython {}: {}\n=> differs on {}",
+                    d.reference, i.version, d.python, d.clause
+                ));
+                match &d.expected {
+                    Some((entry, why)) => text.push_str(&format!(" (expected: {entry}: {why})\n")),
+                    None => {
+                        text.push_str(" (unexpected)\n");
+                        status = ExitCode::from(1);
                     }
                 }
-                print(&text);
             }
         }
+        print(&text);
     }
     status
 }

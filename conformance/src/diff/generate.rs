@@ -1,27 +1,51 @@
 //! The differential's scenarios: the kit's own strategies (every clause
-//! group), made runnable on a given Python executor.
+//! group), resolved, with buffered maps in a good share of them where the
+//! Python executor has `buffersize`.
 
-use crate::diff::format::{DiffScenario, Init};
+use crate::adapter::Feature;
 use crate::groups::GROUPS;
 use crate::runner::resolve;
 use crate::scenario::{Scenario, Step, TaskSpec, ThreadOp};
 use proptest::prelude::*;
-use proptest::strategy::{BoxedStrategy, Union};
+use proptest::strategy::{BoxedStrategy, Union, ValueTree};
+use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 
-/// What the Python side can run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Caps {
-    /// `map(buffersize=…)` exists (CPython 3.14+).
-    pub buffersize: bool,
-    /// Tasks run in other processes: no gates, no task log.
-    pub isolated: bool,
-}
-
-/// A kit scenario plus the random bits the differential adds (an
-/// initializer that succeeds, map timeouts).
+/// A kit scenario plus random bits for the choices the kit's strategies do
+/// not make.
 pub fn strategy() -> BoxedStrategy<(Scenario, u16)> {
     let groups = Union::new(GROUPS.iter().map(|g| g.strategy()));
     (groups, any::<u16>()).boxed()
+}
+
+/// `n` generated scenarios (the same `seed` gives the same ones), resolved,
+/// with only valid operands, for an executor lacking `unsupported`: with
+/// `map-buffersize`, a good share get a buffered map (MAP-BUFFER-*; see
+/// [`add_buffered_maps`]); without an initializer, none has a failing one.
+pub fn scenarios(n: u32, seed: u64, unsupported: &[Feature]) -> Vec<Scenario> {
+    let buffered = !unsupported.contains(&Feature::MapBuffersize);
+    let initializer = !unsupported.contains(&Feature::Initializer);
+    let mut bytes = [0u8; 32];
+    bytes[..8].copy_from_slice(&seed.to_le_bytes());
+    let mut runner = TestRunner::new_with_rng(
+        Config::default(),
+        TestRng::from_seed(RngAlgorithm::ChaCha, &bytes),
+    );
+    let strategy = strategy();
+    (0..n)
+        .map(|_| {
+            let (raw, bits) = strategy
+                .new_tree(&mut runner)
+                .expect("a scenario")
+                .current();
+            let mut s = resolve(&raw);
+            s.steps = valid_steps(&s);
+            s.failing_initializer &= initializer;
+            if buffered {
+                add_buffered_maps(&mut s, mix(bits, &raw));
+            }
+            s
+        })
+        .collect()
 }
 
 /// The steps of `s` (resolved) that name only futures already submitted:
@@ -61,13 +85,6 @@ pub fn valid_steps(s: &Scenario) -> Vec<Step> {
     out
 }
 
-fn ungate(t: TaskSpec, caps: Caps) -> TaskSpec {
-    match t {
-        TaskSpec::Gated(_) if caps.isolated => TaskSpec::Return,
-        other => other,
-    }
-}
-
 /// A deterministic mix of the scenario's random bits and shape, for the
 /// choices the kit's strategies do not make (splitmix64's finaliser).
 fn mix(bits: u16, s: &Scenario) -> u64 {
@@ -84,7 +101,7 @@ fn mix(bits: u16, s: &Scenario) -> u64 {
 /// buffered map of 2–5 items (values, gated items, a failure, chosen by
 /// `h`) with a `next()` for each item and one more, spread over the steps
 /// after it.
-fn add_buffered_maps(s: &mut Scenario, h: u64) {
+pub fn add_buffered_maps(s: &mut Scenario, h: u64) {
     let mut has_map = false;
     for (k, step) in s.steps.iter_mut().enumerate() {
         if let Step::Map { buffersize, .. } = step {
@@ -134,88 +151,25 @@ pub fn has_buffered_map(s: &Scenario) -> bool {
     })
 }
 
-/// `raw` made runnable on an executor with `caps`: operands resolved and
-/// valid; `chunksize` 1 (CPython's `ThreadPoolExecutor` ignores it, the
-/// reference batches: DIV-CHUNK-1, tested on its own); `buffersize` only
-/// where it exists, and there in a good share of scenarios
-/// (`add_buffered_maps`); no gates for isolated executors; one map in four
-/// gets a short timeout, one scenario in four without a failing initializer
-/// gets one that succeeds.
-pub fn prepare(id: impl Into<String>, raw: &Scenario, bits: u16, caps: Caps) -> DiffScenario {
-    let mut s = resolve(raw);
-    s.steps = valid_steps(&s);
-    if caps.buffersize {
-        add_buffered_maps(&mut s, mix(bits, raw));
-    }
-    let mut maps = 0;
-    for step in &mut s.steps {
-        match step {
-            Step::Submit(t) => *t = ungate(*t, caps),
-            Step::Map {
-                items,
-                chunksize,
-                buffersize,
-                timeout,
-            } => {
-                for t in items.iter_mut() {
-                    *t = ungate(*t, caps);
-                }
-                *chunksize = 1;
-                if !caps.buffersize {
-                    *buffersize = None;
-                }
-                *timeout = (bits >> (2 * (maps % 6))) & 3 == 0;
-                maps += 1;
-            }
-            _ => {}
-        }
-    }
-    let init = if raw.failing_initializer {
-        Init::Fails
-    } else if bits >> 13 == 0b111 || bits >> 13 == 0b110 {
-        Init::Ok
-    } else {
-        Init::None
-    };
-    DiffScenario::new(id, s, init)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use proptest::strategy::{Strategy, ValueTree};
-    use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
-
-    fn share(caps: Caps) -> (usize, usize) {
-        let mut runner = TestRunner::new_with_rng(
-            Config::default(),
-            TestRng::from_seed(RngAlgorithm::ChaCha, &[7; 32]),
-        );
-        let strat = strategy();
-        let mut buffered = 0;
-        for k in 0..300 {
-            let (raw, bits) = strat.new_tree(&mut runner).unwrap().current();
-            let s = prepare(format!("t-{k}"), &raw, bits, caps);
-            buffered += usize::from(has_buffered_map(&s.scenario));
-        }
-        (buffered, 300)
-    }
 
     /// MAP-BUFFER-1/2/3 are exercised: where buffersize exists, at least
     /// one generated scenario in ten has a buffered map; where it does not,
-    /// none has.
+    /// only those the kit's own strategies make (which the runner skips).
     #[test]
     fn buffered_maps_are_a_tenth_of_the_scenarios_where_they_exist() {
-        let (b, n) = share(Caps {
-            buffersize: true,
-            isolated: false,
-        });
-        println!("MAP-BUFFER-*: {b} of {n} scenarios have a buffered map");
-        assert!(b * 10 >= n, "{b} of {n}");
-        let (b, _) = share(Caps {
-            buffersize: false,
-            isolated: false,
-        });
-        assert_eq!(b, 0);
+        let with = scenarios(300, 7, &[]);
+        let b = with.iter().filter(|s| has_buffered_map(s)).count();
+        println!("MAP-BUFFER-*: {b} of 300 scenarios have a buffered map");
+        assert!(b * 10 >= 300, "{b} of 300");
+        let without = scenarios(300, 7, &[Feature::MapBuffersize]);
+        let b0 = without.iter().filter(|s| has_buffered_map(s)).count();
+        assert!(b0 < b, "{b0} without, {b} with");
+        assert_eq!(scenarios(5, 9, &[]), scenarios(5, 9, &[]));
+        let plain = scenarios(100, 7, &[Feature::Initializer]);
+        assert!(plain.iter().all(|s| !s.failing_initializer));
+        assert!(with.iter().any(|s| s.failing_initializer));
     }
 }

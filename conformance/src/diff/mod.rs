@@ -1,20 +1,16 @@
 //! Differential testing against CPython and other Python executors.
 //!
-//! The kit's generated scenarios are serialised ([`mod@format`]), run on the
-//! reference ([`mod@reference`]) and on a Python executor through
-//! `conformance/python/cf_driver.py` ([`python`]), and the two traces are
-//! compared ([`compare`]), step by step, with the spec clause behind each
-//! difference. Intended differences are listed in the spec and expected
-//! ([`expected`]); every installed interpreter is found at run time.
+//! The kit's generated scenarios ([`generate`]) run through the kit's one
+//! runner on the reference and on a Python executor
+//! ([`PythonAdapter`](crate::adapters::PythonAdapter)), and the two runs are
+//! compared ([`traces`]). Differences the spec records — a clause that does
+//! not hold on that version ([`versions`]), a divergence named by a clause's
+//! `Reference:` line — are expected. Every installed interpreter is found at
+//! run time ([`python`]); the version facts scenarios cannot show are
+//! probed ([`probes`]).
 
-pub mod compare;
-pub mod expected;
-pub mod format;
 pub mod generate;
-pub mod harness;
-pub mod mutants;
 pub mod probes;
 pub mod python;
-pub mod reference;
-pub mod report;
+pub mod traces;
 pub mod versions;

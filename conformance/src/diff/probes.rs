@@ -1,4 +1,4 @@
-//! Version facts the scenarios cannot show (`cf_driver.py --probes`),
+//! Version facts the scenarios cannot show (`cf_probes.py`),
 //! checked against what the spec says of each CPython version.
 
 use crate::diff::python::Interpreter;
@@ -8,7 +8,7 @@ use std::fmt::Write;
 /// One fact on one interpreter.
 #[derive(Clone, Debug)]
 pub struct ProbeCheck {
-    /// The fact's name (`cf_driver.py --probes` key).
+    /// The fact's name (`cf_probes.py` key).
     pub fact: &'static str,
     /// The spec entry that states it.
     pub clause: &'static str,

@@ -1,12 +1,9 @@
-//! Python interpreters, found at run time, and the driver process
-//! (`conformance/python/cf_driver.py`) that runs scenarios on them.
+//! Python interpreters, found at run time, and their version facts
+//! (`conformance/python/cf_probes.py`).
 
 use serde_json::Value;
-use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{self, Receiver};
-use std::time::Duration;
+use std::process::{Command, Stdio};
 
 /// The CPython minor versions the project claims: 3.6 through the newest
 /// any clause names (the spec's `CPython:` lines).
@@ -45,11 +42,11 @@ pub struct Interpreter {
     pub default: bool,
 }
 
-/// The driver script shipped with the kit.
-pub fn driver_path() -> PathBuf {
+/// The probe script shipped with the kit.
+pub fn probes_path() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("python")
-        .join("cf_driver.py")
+        .join("cf_probes.py")
 }
 
 /// Asks `path` for its version; `None` if it is not a runnable Python 3.
@@ -138,134 +135,19 @@ pub fn discover() -> (Vec<Interpreter>, Vec<String>) {
     (found, missing)
 }
 
-/// A running driver: one scenario in, one trace out.
-pub struct Driver {
-    child: Child,
-    stdin: Option<ChildStdin>,
-    lines: Receiver<String>,
-    /// The interpreter it runs on.
-    pub interpreter: Interpreter,
-    /// `module:callable` of the executor.
-    pub executor: String,
-    isolated: bool,
-}
-
-impl Driver {
-    /// Starts `cf_driver.py` on `interpreter` for `executor`.
-    pub fn start(
-        interpreter: &Interpreter,
-        executor: &str,
-        isolated: bool,
-    ) -> Result<Driver, String> {
-        let mut cmd = Command::new(&interpreter.path);
-        cmd.arg("-u")
-            .arg(driver_path())
-            .arg("--executor")
-            .arg(executor);
-        if isolated {
-            cmd.arg("--isolated");
-        }
-        cmd.arg("-");
-        let mut child = cmd
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| format!("cannot start {}: {e}", interpreter.path.display()))?;
-        let stdout = child.stdout.take().expect("piped");
-        let (tx, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let stdin = child.stdin.take();
-        Ok(Driver {
-            child,
-            stdin,
-            lines,
-            interpreter: interpreter.clone(),
-            executor: executor.to_string(),
-            isolated,
-        })
-    }
-
-    /// Runs one scenario, waiting at most `limit` for its trace. A driver
-    /// that exits or stalls is restarted for the next scenario, and the
-    /// error says what it printed.
-    pub fn run(&mut self, scenario: &Value, limit: Duration) -> Result<Value, String> {
-        let line = format!("{scenario}\n");
-        let sent = self
-            .stdin
-            .as_mut()
-            .map(|s| s.write_all(line.as_bytes()).and_then(|()| s.flush()));
-        let got = match sent {
-            Some(Ok(())) => self.lines.recv_timeout(limit).map_err(|e| match e {
-                mpsc::RecvTimeoutError::Timeout => {
-                    format!("the driver printed no trace within {limit:?}")
-                }
-                mpsc::RecvTimeoutError::Disconnected => "the driver exited".to_string(),
-            }),
-            _ => Err("the driver exited".to_string()),
-        };
-        match got.and_then(|l| {
-            serde_json::from_str::<Value>(&l)
-                .map_err(|e| format!("the driver printed a line that is not JSON ({e}): {l}"))
-        }) {
-            Ok(v) => Ok(v),
-            Err(e) => {
-                let stderr = self.stop();
-                *self = Driver::start(
-                    &self.interpreter.clone(),
-                    &self.executor.clone(),
-                    self.isolated,
-                )?;
-                Err(if stderr.is_empty() {
-                    e
-                } else {
-                    format!("{e}; its stderr: {stderr}")
-                })
-            }
-        }
-    }
-
-    /// Kills the driver and returns what it wrote on stderr.
-    fn stop(&mut self) -> String {
-        drop(self.stdin.take());
-        let _ = self.child.kill();
-        let mut err = String::new();
-        if let Some(mut e) = self.child.stderr.take() {
-            use std::io::Read;
-            let _ = e.read_to_string(&mut err);
-        }
-        let _ = self.child.wait();
-        err.trim().chars().take(2000).collect()
-    }
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
-/// The driver's `--probes` facts for `interpreter`.
+/// `cf_probes.py`'s facts for `interpreter`.
 pub fn probes(interpreter: &Interpreter) -> Result<Value, String> {
     let out = Command::new(&interpreter.path)
-        .arg(driver_path())
-        .arg("--probes")
+        .arg(probes_path())
         .stdin(Stdio::null())
         .output()
         .map_err(|e| format!("cannot run {}: {e}", interpreter.path.display()))?;
     if !out.status.success() {
         return Err(format!(
-            "{} --probes failed: {}",
+            "{} cf_probes.py failed: {}",
             interpreter.path.display(),
             String::from_utf8_lossy(&out.stderr).trim()
         ));
     }
-    serde_json::from_slice(&out.stdout).map_err(|e| format!("--probes printed no JSON: {e}"))
+    serde_json::from_slice(&out.stdout).map_err(|e| format!("cf_probes.py printed no JSON: {e}"))
 }

@@ -96,6 +96,41 @@ pub fn holds_on(clause: &str, minor: u32) -> Option<bool> {
     }
 }
 
+/// The recorded divergence (`DIV-*`) named by `clause`'s `Reference:`
+/// paragraph, if any: the spec's record that CPython behaves otherwise.
+pub fn divergence_of(clause: &str) -> Option<String> {
+    static TABLE: OnceLock<BTreeMap<String, String>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let mut table = BTreeMap::new();
+        for text in SPEC {
+            let (mut id, mut in_reference) = (None::<String>, false);
+            for line in text.lines() {
+                if let Some(head) = line.strip_prefix("### ") {
+                    id = Some(head.split(" — ").next().unwrap_or(head).trim().to_string());
+                    in_reference = false;
+                    continue;
+                }
+                if line.starts_with("Reference:") {
+                    in_reference = true;
+                } else if line.trim().is_empty() || line.contains(':') && !in_reference {
+                    in_reference = false;
+                }
+                if !in_reference {
+                    continue;
+                }
+                let div = line
+                    .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+                    .find(|t| t.starts_with("DIV-") && t.len() > 4);
+                if let (Some(id), Some(div)) = (&id, div) {
+                    table.entry(id.clone()).or_insert_with(|| div.to_string());
+                }
+            }
+        }
+        table
+    });
+    table.get(clause).cloned()
+}
+
 /// A clause's title, for reports.
 pub fn title(clause: &str) -> &'static str {
     clauses().get(clause).map(|(_, t)| t.as_str()).unwrap_or("")
@@ -113,6 +148,11 @@ mod tests {
         assert_eq!(holds_on("MAP-BUFFER-1", 14), Some(true));
         assert_eq!(holds_on("DIV-NOTIFY-1", 11), Some(false));
         assert!(clauses().len() > 100, "{} clauses", clauses().len());
+        assert_eq!(
+            divergence_of("SHUT-CANCEL-1").as_deref(),
+            Some("DIV-NOTIFY-1")
+        );
+        assert_eq!(divergence_of("FUT-STATE-1"), None);
     }
 
     /// A CPython newer than every claim is compared as the newest claimed

@@ -173,3 +173,37 @@ impl Progress {
         }
     }
 }
+
+/// The features named by a `--missing` list (comma-separated
+/// [`Feature::name`]s); the error names an unknown one.
+pub fn feature_list(list: &str) -> Result<Vec<concurrent_futures_conformance::Feature>, String> {
+    use concurrent_futures_conformance::Feature;
+    list.split(',')
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(|name| {
+            Feature::from_name(name).ok_or_else(|| {
+                let all: Vec<&str> = Feature::ALL.iter().map(|f| f.name()).collect();
+                format!(
+                    "--missing: unknown feature '{name}' (there are: {})",
+                    all.join(", ")
+                )
+            })
+        })
+        .collect()
+}
+
+/// A `--known CLAUSE=WHY` value, the clause checked by `exists`.
+pub fn known_deviation(v: &str, exists: impl Fn(&str) -> bool) -> Result<(String, String), String> {
+    let Some((clause, why)) = v
+        .split_once('=')
+        .map(|(c, w)| (c.trim(), w.trim()))
+        .filter(|(c, w)| !c.is_empty() && !w.is_empty())
+    else {
+        return Err(format!("--known: '{v}' is not CLAUSE=WHY"));
+    };
+    if !exists(clause) {
+        return Err(format!("--known: unknown clause '{clause}'"));
+    }
+    Ok((clause.to_string(), why.to_string()))
+}
