@@ -25,25 +25,27 @@ __all__ = ["MISSING", "NOTES", "ISOLATED", "dask_inprocess", "dask_localcluster"
            "bounded_thread", "bounded_process", "executorlib_single_node"]
 
 # The kit's feature names (conformance/src/adapter.rs, Feature::name), plus
-# "thread-names" for a thread_name_prefix that is not honoured. Keyed by the
-# factory's --executor value.
+# "thread-names" for a thread_name_prefix that is not honoured (the kit does not
+# check names; listed for the record). Keyed by the --executor value.
+# map-chunksize: chunksize accepted and ignored (CPython's thread pool, DIV-CHUNK-1).
 MISSING = {
-    "cf_executors:dask_inprocess": ["initializer", "thread-names", "cancel-futures"],
-    "cf_executors:dask_localcluster": ["initializer", "thread-names", "cancel-futures"],
-    "cf_executors:mpi_pool": ["thread-names", "cancel-futures"],
-    "gevent.threadpool:ThreadPoolExecutor": ["initializer", "thread-names"],
-    "cf_executors:gevent_threadpool": ["initializer", "thread-names"],
-    "cf_executors:futurist_thread": ["initializer", "thread-names"],
+    "concurrent.futures:ThreadPoolExecutor": ["map-chunksize"],
+    "concurrent.futures:InterpreterPoolExecutor": ["map-chunksize"],
+    "cf_executors:dask_inprocess": ["initializer", "thread-names", "cancel-futures", "map-chunksize"],
+    "cf_executors:dask_localcluster": ["initializer", "thread-names", "cancel-futures",
+                                       "map-chunksize"],
+    "cf_executors:mpi_pool": ["thread-names"],
+    "cf_executors:gevent_threadpool": ["initializer", "thread-names", "map-chunksize"],
+    "cf_executors:futurist_thread": ["initializer", "thread-names", "map-chunksize"],
     "cf_executors:futurist_process": ["initializer", "thread-names"],
-    "cf_executors:bounded_thread": ["initializer", "thread-names"],
+    "cf_executors:bounded_thread": ["initializer", "thread-names", "map-chunksize"],
     "cf_executors:bounded_process": ["initializer", "thread-names"],
     "cf_executors:executorlib_single_node": ["initializer", "thread-names"],
     "loky:ProcessPoolExecutor": ["thread-names", "cancel-futures"],
 }
 
-# Executors whose tasks run in other processes: run them with --isolated (no
-# gates, no task log; states, results, errors, callbacks, wait, as_completed,
-# map and shutdown are still compared).
+# Executors whose tasks run in other processes: run them with --isolated (the
+# tasks reach the kit's server through a local socket).
 ISOLATED = {
     "cf_executors:dask_localcluster", "cf_executors:mpi_pool", "cf_executors:futurist_process",
     "cf_executors:bounded_process", "cf_executors:executorlib_single_node",
@@ -53,8 +55,8 @@ ISOLATED = {
 NOTES = {
     "cf_executors:dask_inprocess":
         "Client(processes=False, n_workers=1, threads_per_worker=max_workers).get_executor(): "
-        "the scheduler and a worker of max_workers threads in the driver's process, so gates "
-        "and the task log work. One client per max_workers, kept for the whole run (starting "
+        "the scheduler and a worker of max_workers threads in the server's process. "
+        "One client per max_workers, kept for the whole run (starting "
         "one costs about a second). shutdown(wait) takes no cancel_futures; the executor has "
         "no initializer and no thread names (tasks run on dask's worker threads).",
     "cf_executors:dask_localcluster":
@@ -93,7 +95,7 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def _export_path():
-    """Make cf_tasks importable in worker processes started from here."""
+    """Make cf_server (the kit's tasks) importable in worker processes started from here."""
     parts = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
     if _HERE not in parts:
         os.environ["PYTHONPATH"] = os.pathsep.join([_HERE] + parts)

@@ -4,20 +4,20 @@
 #   conformance/verdicts/python-executors/regenerate.sh [NAME...]
 # (no NAME: every executor below; NAME as in the first column, e.g. gevent futurist-thread).
 # It installs first (install.sh: PyPI into target/pyvenv/, CPython 3.14/3.15 by get-cpython.sh).
-# Executors whose tasks run in threads of the interpreter are checked by the kit's own runner and
-# oracle (--executor py:MODULE:CALLABLE: pass / FAIL / n/a / known per clause); those whose tasks
-# run in other processes or interpreters by the differential against the reference (--isolated),
-# since the Python adapter drives thread executors only. Tables say which.
-# Environment: CF_VERDICT_CASES (kit, scenarios per clause group, default 32),
-# CF_VERDICT_SCENARIOS (differential, default 60). Takes about 20-30 minutes on 2 busy cores.
+# Every executor is checked by the kit's own runner and oracle (--executor py:MODULE:CALLABLE:
+# pass / FAIL / n/a / known per clause); those whose tasks run in other processes or interpreters
+# with --isolated (their tasks reach the kit's server through a local socket).
+# Environment: CF_VERDICT_CASES (scenarios per clause group for thread executors, default 16),
+# CF_VERDICT_ISOLATED_CASES (for the others, default 4: each scenario starts processes).
+# Takes about 15 minutes on 2 busy cores.
 # Not run by CI (installs take minutes). A FAIL or an unexpected difference is a verdict, not an
 # error: the script exits 0 unless a reproduction no longer reproduces (1) or an argument is bad (2).
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 cd "$here/../../.."
-cases="${CF_VERDICT_CASES:-32}"
-scenarios="${CF_VERDICT_SCENARIOS:-60}"
-for v in "$cases" "$scenarios"; do
+cases="${CF_VERDICT_CASES:-16}"
+isolated_cases="${CF_VERDICT_ISOLATED_CASES:-4}"
+for v in "$cases" "$isolated_cases"; do
     [[ "$v" =~ ^[1-9][0-9]{0,5}$ ]] || { echo "error: not a count: $v" >&2; exit 2; }
 done
 
@@ -94,30 +94,17 @@ words() { # args: one line a shell reads back as those arguments ('quoted' where
 }
 
 how() { # mode: how the table was reached
-    case "$1" in
-    kit)
-        echo "Checked by the kit's runner and oracle through the Python adapter; the first line is"
-        echo "the summary (pass / FAIL / n/a / known)." ;;
-    isolated)
-        echo "Checked by the differential against the reference: the tasks run in other processes"
-        echo "(or interpreters), which the kit's Python adapter does not drive yet, so scenarios have"
-        echo "no gates and no task log." ;;
-    differential)
-        echo "Checked by the differential against the reference (gates and task log included): the"
-        echo "kit's Python adapter cannot drive this executor, whose tasks are serialised even in"
-        echo "process, and the adapter's task (defined in its server script) cannot be." ;;
-    esac
-    if [ "$1" != kit ]; then
-        echo "Summary: agree / expected / unexpected difference per scenario; a difference in a"
-        echo "feature declared missing above is that feature, not a FAIL; an error text that differs"
-        echo "from CPython's where the spec fixes none (e.g. the message of the shutdown"
-        echo "RuntimeError) is not a deviation either."
+    echo "Checked by the kit's runner and oracle through the Python adapter; the first line is"
+    echo "the summary (pass / FAIL / n/a / known)."
+    if [ "$1" = isolated ]; then
+        echo "The tasks run in other processes or interpreters (--isolated): they reach the kit's"
+        echo "server through a local socket, so gates and the task log work as for threads."
     fi
 }
 
 # table MODE NAME TITLE PYTHON DIST EXECUTOR REPRO-GLOB REPRO-ARG [OPTION...]
-# MODE: kit (the kit's runner; OPTIONs such as --missing and --known go to it), differential
-# (gates and task log) or isolated (the differential with --isolated).
+# MODE: kit (tasks on threads) or isolated (tasks in other processes); OPTIONs such as --missing
+# and --known go to the kit.
 table() {
     local mode="$1" name="$2" title="$3" py="$4" dist="$5" ex="$6" glob="$7" rarg="$8"
     shift 8
@@ -128,16 +115,15 @@ table() {
         echo "skipped $name: not installed"
         return 0
     fi
-    if [ "$mode" = kit ]; then
-        cmd=(target/release/concurrent-futures-conformance --python "$py" --executor "py:$ex"
-            --cases "$cases" --patience 1000 --shrink-time 20 "$@")
-        summary=' pass, '
-    else
-        cmd=(target/release/differential --python "$py" --executor "$ex" --scenarios "$scenarios"
-            --shrink 50)
-        [ "$mode" = isolated ] && cmd+=(--isolated)
-        summary='^\| 3\.'
-    fi
+    local n="$cases" iso=() missing=()
+    [ "$mode" = isolated ] && n="$isolated_cases" iso=(--isolated)
+    local lacks
+    lacks=$(python3 -c "import sys; sys.path.insert(0, 'conformance/python'); import cf_executors as c
+print(','.join(f for f in c.MISSING.get(sys.argv[1], []) if f != 'thread-names'))" "$ex")
+    [ -n "$lacks" ] && missing=(--missing "$lacks")
+    cmd=(target/release/concurrent-futures-conformance --python "$py" --executor "py:$ex" "${iso[@]}"
+        --cases "$n" --patience 1000 --shrink-time 20 "${missing[@]}" "$@")
+    summary=' pass, '
     {
         header "$name" "$title" "$py" "$dist" "$(words "${cmd[@]}")" "$ex"
         how "$mode"
@@ -158,27 +144,28 @@ table() {
 p311="$venv/py3.11/bin/python"
 cpython_known=(--known "ASC-DONEFIRST-1=CPython yields the futures already done at the call in set order, not input order (DIV-ASCORDER-1)"
     --known "SHUT-CANCEL-1=futures drained by shutdown(cancel_futures=True) stay CANCELLED, never notified, so wait() without a timeout on them hangs (DIV-NOTIFY-1)")
+prefetch="ProcessPoolExecutor marks queued work running once it moves to its call queue (max_workers + 1 items), so it can no longer be cancelled"
+prefetch_known=(--known "FUT-PRED-2=$prefetch" --known "MAP-DROP-1=$prefetch" --known "MAP-TIMEOUT-1=$prefetch")
 for m in 3.14 3.15; do
     p="$venv/py$m/bin/python"
     table kit "cpython-$m-threadpool" "CPython $m ThreadPoolExecutor" "$p" "" concurrent.futures:ThreadPoolExecutor \
-        none "" --missing map-chunksize "${cpython_known[@]}"
+        none "" "${cpython_known[@]}"
     table isolated "cpython-$m-processpool" "CPython $m ProcessPoolExecutor" "$p" "" \
-        concurrent.futures:ProcessPoolExecutor none ""
+        concurrent.futures:ProcessPoolExecutor none "" "${prefetch_known[@]}"
     table isolated "cpython-$m-interpreterpool" "CPython $m InterpreterPoolExecutor" "$p" "" \
-        concurrent.futures:InterpreterPoolExecutor none ""
+        concurrent.futures:InterpreterPoolExecutor none "" "${cpython_known[0]}" "${cpython_known[1]}"
 done
-table kit gevent "gevent ThreadPoolExecutor" "$p311" gevent cf_executors:gevent_threadpool 'gevent-*.py' "" \
-    --missing map-chunksize
+table kit gevent "gevent ThreadPoolExecutor" "$p311" gevent cf_executors:gevent_threadpool 'gevent-*.py' ""
 table kit futurist-thread "futurist ThreadPoolExecutor" "$p311" futurist cf_executors:futurist_thread \
-    'futurist-thread-*.py' "" --missing map-chunksize "${cpython_known[0]}" "${cpython_known[1]}"
+    'futurist-thread-*.py' "" "${cpython_known[0]}" "${cpython_known[1]}"
 table isolated futurist-process "futurist ProcessPoolExecutor" "$p311" futurist cf_executors:futurist_process \
     'futurist-process-*.py' ""
 table kit bounded-pool-executor-thread "bounded-pool-executor BoundedThreadPoolExecutor" "$p311" bounded-pool-executor \
-    cf_executors:bounded_thread 'bounded-pool-executor-*.py' thread --missing map-chunksize \
+    cf_executors:bounded_thread 'bounded-pool-executor-*.py' thread \
     "${cpython_known[0]}" "${cpython_known[1]}"
 table isolated bounded-pool-executor-process "bounded-pool-executor BoundedProcessPoolExecutor" "$p311" \
     bounded-pool-executor cf_executors:bounded_process 'bounded-pool-executor-*.py' process
-table differential dask-inprocess "dask.distributed Client.get_executor(), in-process" "$p311" distributed \
+table kit dask-inprocess "dask.distributed Client.get_executor(), in-process" "$p311" distributed \
     cf_executors:dask_inprocess 'dask-*.py' inprocess
 table isolated dask-localcluster "dask.distributed Client.get_executor() on a LocalCluster of worker processes" \
     "$p311" distributed cf_executors:dask_localcluster 'dask-*.py' localcluster
