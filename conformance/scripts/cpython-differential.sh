@@ -65,15 +65,15 @@ done
     echo "$(rustc --version), $(date -u +%Y-%m-%d); copy of \`target/cpython/last-run/summary.md\`."
     echo "Process and interpreter pools run \`--isolated\` (tasks reach the driver through a local socket). Do not edit by hand."
     echo
-    echo "| Python | executor | scenarios | agree | expected differences | unexpected differences | driver errors | seconds |"
-    echo "|---|---|---|---|---|---|---|---|"
+    echo "| Python | executor | scenarios | agree | expected differences | unexpected differences | seconds |"
+    echo "|---|---|---|---|---|---|---|"
     for m in 3.14 3.15; do
         for ex in ThreadPoolExecutor ProcessPoolExecutor InterpreterPoolExecutor; do
             f="$out/$ex-$m.md"
             if [ -f "$f" ]; then
                 grep '^| 3\.' "$f" | head -n 1
             else
-                echo "| $m | \`concurrent.futures:$ex\` | skipped (not obtained here) | | | | | |"
+                echo "| $m | \`concurrent.futures:$ex\` | skipped (not obtained here) | | | | |"
             fi
         done
     done

@@ -250,9 +250,9 @@ pub fn render_markdown(tallies: &[Tally], missing: &[String], command: &str) -> 
     }
     let _ = writeln!(
         out,
-        "| Python | executor | scenarios | agree | expected differences | unexpected differences | driver errors | seconds |"
+        "| Python | executor | scenarios | agree | expected differences | unexpected differences | seconds |"
     );
-    let _ = writeln!(out, "|---|---|---|---|---|---|---|---|");
+    let _ = writeln!(out, "|---|---|---|---|---|---|---|");
     let counted = |m: &BTreeMap<String, (u32, Difference)>| -> Vec<String> {
         m.iter().map(|(c, (n, _))| format!("{c} ×{n}")).collect()
     };
@@ -260,7 +260,7 @@ pub fn render_markdown(tallies: &[Tally], missing: &[String], command: &str) -> 
         let (e, u) = (counted(&t.expected), counted(&t.unexpected));
         let _ = writeln!(
             out,
-            "| {} | `{}` | {} | {} | {} | {} | 0 | {:.0} |",
+            "| {} | `{}` | {} | {} | {} | {} | {:.0} |",
             t.version,
             t.executor,
             t.scenarios,
