@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Regenerates the verdict tables of the Python executors, checked by the
-# differential command against the reference (conformance/README.md,
-# "Differential testing against CPython"): CPython's ProcessPoolExecutor on
-# python3, and loky installed into a project virtual environment
-# (target/py-venv; needs PyPI). Run from anywhere:
+# Regenerates the verdict table of CPython's ProcessPoolExecutor on python3,
+# checked by the differential command against the reference
+# (conformance/README.md, "Differential testing against CPython"). The
+# third-party executors (loky among them) and CPython 3.14/3.15 are in
+# python-executors/regenerate.sh. Run from anywhere:
 #   conformance/verdicts/regenerate-python.sh [SCENARIOS]
 # The differential exits 1 when it finds an unexpected difference: that is a
 # verdict here, not an error.
@@ -11,10 +11,6 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 n="${1:-1000}"
 cargo build --release -p concurrent-futures-conformance --bin differential
-if [ ! -x target/py-venv/bin/python ]; then
-    python3 -m venv target/py-venv
-fi
-target/py-venv/bin/python -c "import loky" 2>/dev/null || target/py-venv/bin/pip install -q loky
 write() { # name, python, executor, title
     local out="conformance/verdicts/$1.md" tmp
     tmp="${out}.tmp"
@@ -33,5 +29,3 @@ write() { # name, python, executor, title
     echo "wrote ${out}"
 }
 write python-processpool default concurrent.futures:ProcessPoolExecutor "CPython's ProcessPoolExecutor (python3)"
-loky_version=$(target/py-venv/bin/python -c "import loky; print(loky.__version__)")
-write loky target/py-venv/bin/python loky:ProcessPoolExecutor "loky ${loky_version} ProcessPoolExecutor"

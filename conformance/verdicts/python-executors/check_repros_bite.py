@@ -1,0 +1,80 @@
+"""Shows that each reproduction in repro/ can fail: runs it with the executor it names replaced by
+CPython's conforming one (stub modules named gevent, futurist, bounded_pool_executor and
+distributed, first on the path) and expects the message "NOT REPRODUCED" and exit status 1.
+
+    python3 conformance/verdicts/python-executors/check_repros_bite.py   (standard library only)
+
+Exits 0 when every reproduction failed so, 1 otherwise (naming the ones that did not).
+"""
+import os
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPRO = os.path.join(HERE, "repro")
+
+STUBS = {
+    "gevent/__init__.py": "",
+    "gevent/threadpool.py": "from concurrent.futures import ThreadPoolExecutor\n",
+    "futurist/__init__.py": "from concurrent.futures import ThreadPoolExecutor, ProcessPoolExecutor\n",
+    "bounded_pool_executor/__init__.py":
+        "from concurrent.futures import ThreadPoolExecutor as BoundedThreadPoolExecutor\n"
+        "from concurrent.futures import ProcessPoolExecutor as BoundedProcessPoolExecutor\n",
+    "distributed/__init__.py":
+        "import concurrent.futures as cf\n"
+        "class LocalCluster:\n"
+        "    def __init__(self, **kwargs): pass\n"
+        "class Client:\n"
+        "    def __init__(self, *args, **kwargs): self.ex = cf.ThreadPoolExecutor(1)\n"
+        "    def get_executor(self): return self.ex\n"
+        "    def close(self): self.ex.shutdown()\n",
+}
+
+
+def runs():
+    """(file, arguments) of every reproduction, as regenerate.sh runs them."""
+    for name in sorted(os.listdir(REPRO)):
+        if not name.endswith(".py") or name.startswith("_"):
+            continue
+        if name.startswith("dask-"):
+            yield name, ["inprocess"]
+            yield name, ["localcluster"]
+        elif name.startswith("bounded-pool-executor-"):
+            yield name, ["thread"]
+            yield name, ["process"]
+        else:
+            yield name, []
+
+
+def main():
+    with tempfile.TemporaryDirectory() as stubs:
+        for rel, text in STUBS.items():
+            path = os.path.join(stubs, rel)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "w") as f:
+                f.write(text)
+        env = dict(os.environ, PYTHONPATH=stubs)
+        survivors = []
+        for name, args in runs():
+            try:
+                p = subprocess.run([sys.executable, os.path.join(REPRO, name)] + args, env=env,
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                   universal_newlines=True, timeout=120)
+                bit = p.returncode == 1 and "NOT REPRODUCED" in p.stdout
+                last = (p.stdout.strip().splitlines() or ["(no output)"])[-1]
+            except subprocess.TimeoutExpired:
+                bit, last = False, "did not end within 120 s"
+            print("%s %s %s: %s" % ("bites" if bit else "DOES NOT BITE", name, " ".join(args),
+                                    last))
+            if not bit:
+                survivors.append(name)
+    if survivors:
+        print("reproductions that pass on a conforming executor: " + ", ".join(survivors))
+        return 1
+    print("every reproduction fails on CPython's conforming executors")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
