@@ -175,7 +175,7 @@ impl Progress {
 }
 
 /// The features named by a `--missing` list (comma-separated
-/// [`Feature::name`]s); the error names an unknown one.
+/// [`Feature::name`](concurrent_futures_conformance::Feature::name)s); the error names an unknown one.
 pub fn feature_list(list: &str) -> Result<Vec<concurrent_futures_conformance::Feature>, String> {
     use concurrent_futures_conformance::Feature;
     list.split(',')
