@@ -973,14 +973,19 @@ impl<A: Adapter + 'static> Runner<A> {
         // wait for that, so that an extra start is judged at the step that
         // made it. An executor declared to report queued work as running
         // (FUT-PRED-2 known: a process pool's call queue) gets a quick look.
+        // The log is read again even when nothing is claimed: a task claimed
+        // after the read above may have finished by now (no longer running),
+        // but its start is in the log.
         let claimed = self.claimed_tasks();
-        if claimed.iter().any(|t| !log.started.contains(t)) {
-            let wait = self.patience_for("FUT-PRED-2");
-            log = self
-                .log
-                .wait_for(wait, |l| claimed.iter().all(|t| l.started.contains(t)))
-                .0;
-        }
+        let wait = if claimed.iter().any(|t| !log.started.contains(t)) {
+            self.patience_for("FUT-PRED-2")
+        } else {
+            Duration::ZERO
+        };
+        log = self
+            .log
+            .wait_for(wait, |l| claimed.iter().all(|t| l.started.contains(t)))
+            .0;
         let started: BTreeSet<usize> = log.started.iter().copied().collect();
         if started.len() != log.started.len() {
             return Err(self.fail(
