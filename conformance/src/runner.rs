@@ -977,15 +977,14 @@ impl<A: Adapter + 'static> Runner<A> {
         // after the read above may have finished by now (no longer running),
         // but its start is in the log.
         let claimed = self.claimed_tasks();
-        let wait = if claimed.iter().any(|t| !log.started.contains(t)) {
-            self.patience_for("FUT-PRED-2")
+        log = if claimed.iter().any(|t| !log.started.contains(t)) {
+            let wait = self.patience_for("FUT-PRED-2");
+            self.log
+                .wait_for(wait, |l| claimed.iter().all(|t| l.started.contains(t)))
+                .0
         } else {
-            Duration::ZERO
+            self.log.snapshot()
         };
-        log = self
-            .log
-            .wait_for(wait, |l| claimed.iter().all(|t| l.started.contains(t)))
-            .0;
         let started: BTreeSet<usize> = log.started.iter().copied().collect();
         if started.len() != log.started.len() {
             return Err(self.fail(

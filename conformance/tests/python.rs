@@ -100,7 +100,6 @@ fn cb_add_1_declared_missing_features_are_na_and_deviations_known() {
         "FUT-CANCEL-1",
         "its cancel() refuses pending futures",
     ));
-    let spec = "concurrent.futures:ThreadPoolExecutor";
     let version = py.version().to_string();
     let report = check(broken, py.factory(), &o);
     for clause in ["CB-ADD-1", "CB-ADD-2", "CB-ONCE-1"] {
@@ -130,6 +129,7 @@ fn cb_add_1_declared_missing_features_are_na_and_deviations_known() {
         .map(|n| n.parse::<u32>().unwrap_or(0))
         .collect::<Vec<_>>()
         < vec![3, 14];
+    let spec = "concurrent.futures:ThreadPoolExecutor";
     let lacks = PythonExecutor::new("python3", spec, &[])
         .expect("server")
         .unsupported()
