@@ -484,3 +484,26 @@ fn div_cborder_callback_added_during_delivery_runs_after_earlier_ones() {
     f.add_done_callback(move |_| l.push((2, "caller".to_string())));
     assert_eq!(log.items().len(), 3);
 }
+
+/// DIV-PREFETCH-1: work queued behind busy workers stays PENDING, however
+/// much of it there is, and every piece of it can be cancelled until a
+/// worker takes it.
+#[test]
+fn div_prefetch_queued_work_stays_pending_and_cancellable() {
+    let p = pool(1);
+    let (started, gate) = (Latch::new(), Gate::new());
+    let busy = blocked(&p, &started, &gate, 0);
+    started.wait_for(1);
+    let queued: Vec<_> = (1..=4).map(|i| p.submit(move || i).unwrap()).collect();
+    for f in &queued {
+        assert_eq!(f.state(), State::Pending);
+        assert!(!f.running());
+    }
+    assert!(queued.iter().all(Future::cancel));
+    gate.open();
+    assert_eq!(busy.result(None).unwrap(), 0);
+    p.shutdown(true, false).unwrap();
+    for f in &queued {
+        assert_eq!(f.state(), State::CancelledAndNotified);
+    }
+}

@@ -388,7 +388,7 @@ fn pool_spawn_1_child() {
     println!("POOL-SPAWN-1 child: ok");
 }
 
-/// POOL-SPAWN-1 (issue 12, item 6): when no thread can start, the refused
+/// POOL-SPAWN-1, DIV-SPAWN-1 (issue 12, item 6): when no thread can start, the refused
 /// item's callbacks run after the pool lock is released (a callback that
 /// submits does not deadlock). Thread starts are made to fail by running
 /// this test binary again with a stack size no thread can get.

@@ -77,3 +77,12 @@ class HangsInShutdown(ThreadPoolExecutor):
         if wait:
             import threading
             threading.Event().wait()
+
+
+class RunsTwice(ThreadPoolExecutor):
+    """Runs every submitted call twice; the second run's future is dropped."""
+
+    def submit(self, fn, *args, **kwargs):
+        f = ThreadPoolExecutor.submit(self, fn, *args, **kwargs)
+        ThreadPoolExecutor.submit(self, fn, *args, **kwargs)
+        return f

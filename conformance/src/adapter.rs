@@ -20,17 +20,72 @@ pub type Value = u64;
 /// error (`Err(message)`, Python's `raise`), panic, or first block on one of
 /// the scenario's gates. An executor runs it as it would run any closure; a
 /// panic must be contained the way the executor contains panics.
-pub struct Task(Box<dyn FnOnce() -> Result<Value, String> + Send + 'static>);
+pub struct Task {
+    call: Box<dyn FnOnce() -> Result<Value, String> + Send + 'static>,
+    again: RunAgain,
+}
 
 impl Task {
     /// Wraps a closure as a task (the kit builds tasks; adapters only run them).
     pub fn new(call: impl FnOnce() -> Result<Value, String> + Send + 'static) -> Task {
-        Task(Box::new(call))
+        Task {
+            call: Box::new(call),
+            again: RunAgain(None),
+        }
+    }
+
+    /// A kit task whose repeated start is recorded by `again`.
+    pub(crate) fn with_run_again(
+        call: impl FnOnce() -> Result<Value, String> + Send + 'static,
+        again: impl Fn() + Send + Sync + 'static,
+    ) -> Task {
+        Task {
+            call: Box::new(call),
+            again: RunAgain(Some(std::sync::Arc::new(again))),
+        }
+    }
+
+    /// A handle for telling the kit that the executor started this task once
+    /// more after its one call was used — for adapters that hand a task's
+    /// call over to an executor they only reach by messages (the Python
+    /// adapter): such an executor can start a task twice, and the adapter,
+    /// which has no second call to make, records the start instead.
+    ///
+    /// ```
+    /// use concurrent_futures_conformance::Task;
+    /// let t = Task::new(|| Ok(1));
+    /// let again = t.run_again();
+    /// assert_eq!(t.call(), Ok(1));
+    /// again.record(); // a task not made by the kit: records nothing
+    /// ```
+    pub fn run_again(&self) -> RunAgain {
+        self.again.clone()
     }
 
     /// Runs the task on the calling thread.
     pub fn call(self) -> Result<Value, String> {
-        (self.0)()
+        (self.call)()
+    }
+}
+
+/// Records a repeated start of one kit task in the run's task log, where the
+/// kit reports it as EXE-SUBMIT-1 (each accepted task runs once). See
+/// [`Task::run_again`].
+#[derive(Clone)]
+pub struct RunAgain(Option<std::sync::Arc<dyn Fn() + Send + Sync>>);
+
+impl RunAgain {
+    /// Records one more start of the task.
+    pub fn record(&self) {
+        if let Some(again) = &self.0 {
+            again();
+        }
+    }
+}
+
+impl fmt::Debug for RunAgain {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("RunAgain")
     }
 }
 

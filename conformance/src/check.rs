@@ -164,6 +164,7 @@ pub fn run_guarded<A: Adapter + 'static>(
             trace: Trace {
                 notes: p.notes.clone(),
                 teardown: p.teardown.clone(),
+                races: Vec::new(),
             },
         }
     };

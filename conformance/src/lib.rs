@@ -48,8 +48,8 @@ mod table;
 mod timing_probes;
 
 pub use adapter::{
-    Adapter, Callback, Config, Feature, MapRun, MapSpec, Mode, Outcome, Raised, Rejected, Task,
-    Value,
+    Adapter, Callback, Config, Feature, MapRun, MapSpec, Mode, Outcome, Raised, Rejected, RunAgain,
+    Task, Value,
 };
 pub use check::{
     CLI_REPLAY, CONFIRM, KnownDeviation, Options, Replay, Run, check, check_with_partial,

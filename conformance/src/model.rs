@@ -76,6 +76,15 @@ pub struct Job {
     pub done_epoch: Option<usize>,
     /// Stored callbacks were run when it completed.
     pub delivered_stored: bool,
+    /// The top-up of a buffered map whose `next()` ended the iteration
+    /// while a worker was idle, modelled as cancelled unstarted: it may as
+    /// well have started before the cancellation (MAP-BUFFER-2 with
+    /// MAP-ERROR-1), so a start of its tasks is allowed too.
+    pub may_run: bool,
+    /// Such a top-up that the runner took for cancelled because its start
+    /// was not logged within the patience: a later start is timing (the
+    /// check is confirmed with a longer patience), not a violation.
+    pub cancelled_by_patience: bool,
 }
 
 impl Job {
@@ -92,6 +101,8 @@ impl Job {
             cancelled_by: None,
             done_epoch: None,
             delivered_stored: false,
+            may_run: false,
+            cancelled_by_patience: false,
         }
     }
 }
@@ -135,6 +146,20 @@ pub enum MapNext {
     Blocks,
 }
 
+/// The top-up race of a buffered map (MAP-BUFFER-2 with MAP-ERROR-1): a
+/// `next()` submitted one more item and then met a failure while a worker
+/// was idle. The worker may have started the item before the failure
+/// cancelled it, or not: two allowed outcomes. The model goes on with the
+/// second (the item cancelled unstarted); [`TopUpRace::started`] is the
+/// model after the first, for the runner to switch to when it sees the start.
+#[derive(Clone, Debug)]
+pub struct TopUpRace {
+    /// The top-up's job.
+    pub job: usize,
+    /// The model in which a worker started the top-up before the cancel.
+    pub started: Box<Model>,
+}
+
 /// The model of a conforming executor.
 #[derive(Clone, Debug)]
 pub struct Model {
@@ -167,6 +192,8 @@ pub struct Model {
     pub threads: VecDeque<ThreadModel>,
     /// Steps completed so far (the epoch counter).
     pub epoch: usize,
+    /// The top-up race the last `next()` left open, if any.
+    pub race: Option<TopUpRace>,
     table: &'static StateTable,
 }
 
@@ -192,6 +219,7 @@ impl Model {
             map: None,
             threads: VecDeque::new(),
             epoch: 0,
+            race: None,
             table: StateTable::get(),
         }
     }
@@ -476,23 +504,47 @@ impl Model {
         let Some(mut m) = self.map.take() else {
             return MapNext::Blocks;
         };
-        let result = self.map_next_inner(&mut m);
+        let before = (self.clone(), m.clone());
+        let (result, raced) = self.map_next_inner(&mut m, false);
         self.map = Some(m);
+        if let Some(job) = raced {
+            // The other allowed outcome: the same next(), with a worker
+            // starting the top-up before the failure cancels it.
+            let (mut started, mut m) = before;
+            let (same, _) = started.map_next_inner(&mut m, true);
+            debug_assert_eq!(same, result, "the race changes no yielded outcome");
+            started.map = Some(m);
+            self.jobs[job].may_run = true;
+            self.race = Some(TopUpRace {
+                job,
+                started: Box::new(started),
+            });
+        }
         result
     }
 
-    fn map_next_inner(&mut self, m: &mut MapModel) -> MapNext {
+    /// `next()`, and the top-up's job if it raced an idle worker
+    /// ([`TopUpRace`]); `start_top_up` picks the outcome of that race in which
+    /// the worker won.
+    fn map_next_inner(&mut self, m: &mut MapModel, start_top_up: bool) -> (MapNext, Option<usize>) {
         if m.finished {
-            return MapNext::Yields(None, "MAP-ORDER-1");
+            return (MapNext::Yields(None, "MAP-ORDER-1"), None);
         }
+        let mut raced = None;
         loop {
             if let Some(v) = m.ready.pop_front() {
                 m.started = true;
-                return MapNext::Yields(Some(Outcome::Value(v)), "MAP-CHUNK-2");
+                return (
+                    MapNext::Yields(Some(Outcome::Value(v)), "MAP-CHUNK-2"),
+                    raced,
+                );
             }
             if let Some((kind, msg)) = m.chunk_error.take() {
                 self.map_finish(m);
-                return MapNext::Yields(Some(Outcome::Raised(kind, msg)), "MAP-ERROR-1");
+                return (
+                    MapNext::Yields(Some(Outcome::Raised(kind, msg)), "MAP-ERROR-1"),
+                    raced,
+                );
             }
             let refill = m.buffered && !m.unsubmitted.is_empty();
             if refill {
@@ -505,17 +557,17 @@ impl Model {
                     } else {
                         Outcome::Rejected(Rejected::Shutdown)
                     };
-                    return MapNext::Yields(Some(outcome), "MAP-BUFFER-3");
+                    return (MapNext::Yields(Some(outcome), "MAP-BUFFER-3"), raced);
                 }
             }
             let Some(&head) = m.pending.front() else {
                 m.started = true;
                 m.finished = true;
-                return MapNext::Yields(None, "MAP-ORDER-1");
+                return (MapNext::Yields(None, "MAP-ORDER-1"), raced);
             };
             // Decide before changing anything, so that a skipped step is a no-op.
             if !self.jobs[head].state.reports_done() {
-                return MapNext::Blocks;
+                return (MapNext::Blocks, None);
             }
             // The top-up race (MAP-BUFFER-2 with MAP-ERROR-1): the top-up
             // submitted just before a failing head is cancelled by the
@@ -523,21 +575,30 @@ impl Model {
             // gate) it waits in the queue, so that is the one outcome. With
             // a worker idle, the allowed outcomes are two — it started
             // before the cancellation, or it was cancelled unstarted — and
-            // which one is timing: the kit, which checks one outcome per
-            // step, does not take this step.
+            // which one is timing: the model follows the second and keeps
+            // the first beside it ([`TopUpRace`]), for the runner to pick by
+            // what the task log shows.
             let head_job = &self.jobs[head];
             let fails_now = head_job.state != SpecState::FinishedValue
                 || (head_job.chunked && head_job.values.is_empty() && head_job.failure.is_some());
             let idle_worker = self.running.len() < self.workers;
-            if refill && fails_now && idle_worker {
-                return MapNext::Blocks;
-            }
             m.started = true;
             // buffersize: top up by one before taking the oldest (MAP-BUFFER-2).
             if refill {
                 let chunk = m.unsubmitted.pop_front().expect("checked non-empty");
                 let j = self.push_job(chunk, m.chunked);
                 m.pending.push_back(j);
+                if fails_now && idle_worker {
+                    raced = Some(j);
+                    if start_top_up {
+                        // At quiescence with a worker idle the queue holds
+                        // nothing else: the idle worker takes this item.
+                        self.queue.retain(|&q| q != j);
+                        if self.transition(j, "set_running_or_notify_cancel") == "true" {
+                            self.running.push(j);
+                        }
+                    }
+                }
             }
             m.pending.pop_front();
             let job = &self.jobs[head];
@@ -547,17 +608,23 @@ impl Model {
                     m.chunk_error = job.failure.clone();
                 }
                 SpecState::FinishedValue => {
-                    return MapNext::Yields(Some(Outcome::Value(job.values[0])), "MAP-ORDER-1");
+                    return (
+                        MapNext::Yields(Some(Outcome::Value(job.values[0])), "MAP-ORDER-1"),
+                        raced,
+                    );
                 }
                 SpecState::FinishedException => {
                     let out = job_failure(job);
                     self.map_finish(m);
-                    return MapNext::Yields(Some(out), "MAP-ERROR-1");
+                    return (MapNext::Yields(Some(out), "MAP-ERROR-1"), raced);
                 }
                 _ => {
                     // Cancelled under the iterator (shutdown(cancel_futures)).
                     self.map_finish(m);
-                    return MapNext::Yields(Some(Outcome::Cancelled), "SHUT-CANCEL-1");
+                    return (
+                        MapNext::Yields(Some(Outcome::Cancelled), "SHUT-CANCEL-1"),
+                        raced,
+                    );
                 }
             }
         }
@@ -739,7 +806,7 @@ impl Model {
     /// The tasks of cancelled jobs, with the clause forbidding them to run.
     pub fn forbidden_tasks(&self) -> Vec<(TaskId, &'static str)> {
         let mut out = Vec::new();
-        for job in &self.jobs {
+        for job in self.jobs.iter().filter(|j| !j.may_run) {
             if let Some(why) = job.cancelled_by {
                 out.extend(job.items.iter().map(|item| (item.id, why)));
             }
@@ -769,10 +836,15 @@ mod tests {
     use super::*;
 
     fn buffered_map_failing_first(m: &mut Model) -> Vec<Item> {
-        let items: Vec<Item> = [TaskSpec::Fail, TaskSpec::Gated(2), TaskSpec::Return]
-            .into_iter()
-            .map(|t| m.new_task(t))
-            .collect();
+        let items: Vec<Item> = [
+            TaskSpec::Fail,
+            TaskSpec::Gated(2),
+            TaskSpec::Gated(1),
+            TaskSpec::Return,
+        ]
+        .into_iter()
+        .map(|t| m.new_task(t))
+        .collect();
         m.map_call(items.clone(), 1, Some(2)).expect("accepted");
         m.settle();
         items
@@ -802,15 +874,39 @@ mod tests {
     }
 
     /// … with a worker idle, the top-up may start before it is cancelled or
-    /// not: two allowed outcomes, so the model takes no position (the step
-    /// is not taken).
+    /// not: two allowed outcomes. The model follows "cancelled unstarted"
+    /// (its start allowed all the same) and keeps "started" beside it.
     #[test]
-    fn buffered_map_top_up_racing_an_idle_worker_is_not_predicted_map_buffer_2() {
+    fn buffered_map_top_up_racing_an_idle_worker_has_two_outcomes_map_buffer_2() {
         let mut m = Model::new(3, false);
         let g = m.new_task(TaskSpec::Gated(0));
         m.submit(g).expect("accepted");
         m.settle();
-        buffered_map_failing_first(&mut m);
-        assert_eq!(m.map_next(), MapNext::Blocks);
+        let items = buffered_map_failing_first(&mut m);
+        let (top_up, last) = (items[2].id, items[3].id);
+        let MapNext::Yields(Some(Outcome::Raised(..)), "MAP-ERROR-1") = m.map_next() else {
+            panic!("the failure is yielded");
+        };
+        let race = m.race.take().expect("a race");
+        m.settle();
+        assert!(!m.started.contains(&top_up));
+        assert!(m.jobs[race.job].may_run, "its start is allowed");
+        assert!(!m.forbidden_tasks().iter().any(|(t, _)| *t == top_up));
+        let mut won = *race.started;
+        won.settle();
+        assert!(won.started.contains(&top_up), "the worker won");
+        assert_eq!(
+            won.jobs[race.job].state,
+            SpecState::Running,
+            "blocked on its gate"
+        );
+        for model in [&m, &won] {
+            assert!(
+                !model.started.contains(&last),
+                "the rest is never submitted"
+            );
+        }
+        assert_eq!(m.map_next(), MapNext::Yields(None, "MAP-ORDER-1"));
+        assert_eq!(won.map_next(), MapNext::Yields(None, "MAP-ORDER-1"));
     }
 }

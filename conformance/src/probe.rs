@@ -124,19 +124,26 @@ impl Log {
 
 /// Builds the task for `item`: it logs its start, then does what its spec says.
 pub fn make_task(item: Item, gates: &std::sync::Arc<Gates>, log: &std::sync::Arc<Log>) -> Task {
-    let (gates, log) = (gates.clone(), log.clone());
-    Task::new(move || {
-        log.started(item.id);
-        if let TaskSpec::Gated(g) = item.spec {
-            gates.pass(g);
-        }
-        log.finished(item.id);
-        match item.spec {
-            TaskSpec::Return | TaskSpec::Gated(_) => Ok(value_of(item.id)),
-            TaskSpec::Fail => Err(message_of(item.id, item.spec)),
-            TaskSpec::Panic => panic!("{}", message_of(item.id, item.spec)),
-        }
-    })
+    let (gates, log, again) = (gates.clone(), log.clone(), log.clone());
+    let run_again = move || {
+        again.started(item.id);
+        again.finished(item.id);
+    };
+    Task::with_run_again(
+        move || {
+            log.started(item.id);
+            if let TaskSpec::Gated(g) = item.spec {
+                gates.pass(g);
+            }
+            log.finished(item.id);
+            match item.spec {
+                TaskSpec::Return | TaskSpec::Gated(_) => Ok(value_of(item.id)),
+                TaskSpec::Fail => Err(message_of(item.id, item.spec)),
+                TaskSpec::Panic => panic!("{}", message_of(item.id, item.spec)),
+            }
+        },
+        run_again,
+    )
 }
 
 /// Keeps the kit's own deliberate panics (tasks and callbacks that panic on

@@ -2,7 +2,7 @@
 //! with the model, stopping at the first violation.
 
 use crate::adapter::{Adapter, Config, Feature, MapRun, MapSpec, Outcome};
-use crate::model::{MapNext, Model, ThreadModel};
+use crate::model::{MapNext, Model, ThreadModel, TopUpRace};
 use crate::probe::{Gates, Log, LogInner, make_task, quiet_kit_panics};
 use crate::scenario::{Patience, Scenario, Step, ThreadOp};
 use crate::table::SpecState;
@@ -109,6 +109,11 @@ pub struct Trace {
     pub notes: Vec<Note>,
     /// The teardown actions, in order (empty if the run stopped before).
     pub teardown: Vec<&'static str>,
+    /// How each buffered map's top-up race came out (the model's `TopUpRace`): the
+    /// step, and `started`, `cancelled` or `not started yet` (a top-up that
+    /// finishes at once either way, left open). Either outcome is allowed,
+    /// so two runs that differ only here agree.
+    pub races: Vec<(usize, &'static str)>,
 }
 
 /// Resolves the operand indices of each step against the futures submitted
@@ -942,6 +947,9 @@ impl<A: Adapter + 'static> Runner<A> {
     /// Waits for the executor to reach the model's quiescent state and
     /// compares everything observable.
     fn settle_and_check(&mut self) -> Result<(), Violation> {
+        if let Some(race) = self.model.race.take() {
+            self.resolve_race(race);
+        }
         self.queued_at_step = self.model.queued();
         self.model.settle();
         // 1. The tasks the model started have started, and no others (first:
@@ -956,7 +964,19 @@ impl<A: Adapter + 'static> Runner<A> {
         // Known out-of-turn starts: a quick look first (a later task started
         // instead of an earlier one shows at once), the whole patience only
         // if that does not explain a missing start.
-        let enough = |l: &LogInner| l.started.len() >= expected_started.len();
+        // A started top-up whose race is still open (`Job::may_run`) is not
+        // counted: its start stands in for none of the expected ones.
+        let open_races: BTreeSet<usize> = self
+            .model
+            .jobs
+            .iter()
+            .filter(|j| j.may_run)
+            .flat_map(|j| j.items.iter().map(|i| i.id))
+            .collect();
+        let enough = |l: &LogInner| {
+            let counted = l.started.iter().filter(|t| !open_races.contains(t));
+            counted.count() >= expected_started.len()
+        };
         let (mut log, mut ready) = (self.log.snapshot(), false);
         if self.quick.contains("EXE-SUBMIT-3") {
             (log, ready) = self.log.wait_for(QUICK, enough);
@@ -1061,6 +1081,47 @@ impl<A: Adapter + 'static> Runner<A> {
         Ok(())
     }
 
+    /// Picks the outcome of a buffered map's top-up race by what the task
+    /// log shows. Seen started: the model in which the worker won. Not seen,
+    /// and the top-up would still be running (a closed gate): the start is
+    /// awaited for the patience, and if it does not come the top-up was
+    /// cancelled unstarted (a start after that is timing, confirmed with a
+    /// longer patience). Not seen, and the top-up would have finished at
+    /// once: both outcomes look the same from here on except for the log,
+    /// so the race stays open and its start stays allowed.
+    fn resolve_race(&mut self, race: TopUpRace) {
+        let first = self.model.jobs[race.job].items[0].id;
+        let mut won = (*race.started).clone();
+        won.settle();
+        let still_running = !won.jobs[race.job].state.reports_done();
+        self.doing(
+            "waiting for the top-up's start, if it won the race",
+            "MAP-BUFFER-2",
+        );
+        let patience = if still_running {
+            self.patience_for("MAP-BUFFER-2")
+        } else {
+            Duration::ZERO
+        };
+        let (log, seen) = self.log.wait_for(patience, |l| l.started.contains(&first));
+        let step = self.step.unwrap_or(0);
+        let outcome = if seen {
+            self.model = *race.started;
+            "started"
+        } else if still_running {
+            let job = &mut self.model.jobs[race.job];
+            job.may_run = false;
+            job.cancelled_by_patience = true;
+            for item in &job.items {
+                self.forbidden_since.insert(item.id, log.started.len());
+            }
+            "cancelled"
+        } else {
+            "not started yet"
+        };
+        self.trace.races.push((step, outcome));
+    }
+
     /// An expected task that has not started while one submitted after it
     /// has: (the missing one, the later one).
     fn out_of_turn(&self, expected: &BTreeSet<usize>, log: &LogInner) -> Option<(usize, usize)> {
@@ -1080,9 +1141,18 @@ impl<A: Adapter + 'static> Runner<A> {
     fn extra_start(&self, model: &Model, log: &LogInner, accepted_only: bool) -> Option<Violation> {
         let started: BTreeSet<usize> = log.started.iter().copied().collect();
         let accepted = |t: &usize| model.job_of_task(*t).is_some();
+        let job_of = |t: &usize| model.job_of_task(*t).map(|j| &model.jobs[j]);
         let extra = started
             .difference(&model.started)
+            .filter(|t| !job_of(t).is_some_and(|j| j.may_run))
             .find(|t| !accepted_only || accepted(t))?;
+        if job_of(extra).is_some_and(|j| j.cancelled_by_patience) {
+            return Some(self.stuck(
+                "MAP-BUFFER-2",
+                format!("task {extra}, a buffered map's top-up, not started: not seen started within the patience"),
+                format!("started tasks {}", fmt_tasks(&started)),
+            ));
+        }
         // A cancelled task that had started before the step that cancelled
         // it began was started wrongly then, not run after its cancel.
         let position = log.started.iter().position(|t| t == extra);

@@ -185,6 +185,7 @@ fn failure(
         trace: crate::runner::Trace {
             notes: vec![crate::runner::Note::Ran; step],
             teardown: Vec::new(),
+            races: Vec::new(),
         },
         replay: format!("probe:{clause}"),
     }

@@ -172,3 +172,17 @@ fn exe_submit_1_a_python_callable_that_builds_no_executor_is_refused() {
         assert_eq!(e.lines().count(), 1, "{e}");
     }
 }
+
+#[test]
+fn exe_submit_1_a_python_executor_running_a_task_twice_fails_exe_submit_1() {
+    // broken_executors.RunsTwice: every submitted call runs twice. The
+    // second start finds the kit's task used, and is recorded as a start.
+    let run = replay_text("broken_executors:RunsTwice", "w2;s:r;r:0:n", 2000);
+    let v = run.result.expect_err("a task run twice is a failure");
+    assert_eq!((v.clause.as_str(), v.step), ("EXE-SUBMIT-1", Some(1)));
+    assert!(
+        v.observed.contains("t0, t0") || v.observed.contains("0, 0"),
+        "{}",
+        v.observed
+    );
+}

@@ -20,7 +20,8 @@
 //! use when the next is built.
 
 use crate::adapter::{
-    Adapter, Callback, Config, Feature, MapRun, MapSpec, Mode, Outcome, Raised, Rejected, Task,
+    Adapter, Callback, Config, Feature, MapRun, MapSpec, Mode, Outcome, Raised, Rejected, RunAgain,
+    Task,
 };
 use crate::adapters::run_caught;
 use crate::model::MARK;
@@ -208,6 +209,9 @@ struct Server {
     stdin: Mutex<ChildStdin>,
     pending: Mutex<Pending>,
     tasks: Mutex<HashMap<u64, Task>>,
+    /// Each task's [`RunAgain`], kept after its call is used: a second start
+    /// is recorded through it (EXE-SUBMIT-1).
+    reruns: Mutex<HashMap<u64, RunAgain>>,
     callbacks: Mutex<HashMap<u64, Callback>>,
     next: AtomicU64,
     /// Adapters built on this server and not yet dropped.
@@ -295,6 +299,7 @@ impl Server {
             stdin: Mutex::new(stdin),
             pending: Mutex::new(Pending::default()),
             tasks: Mutex::new(HashMap::new()),
+            reruns: Mutex::new(HashMap::new()),
             callbacks: Mutex::new(HashMap::new()),
             next: AtomicU64::new(0),
             live: Mutex::new(0),
@@ -450,6 +455,12 @@ impl Server {
     /// A Python task started: run the kit's task here, then release it.
     fn start_task(self: Arc<Server>, k: u64) {
         let task = lock(&self.tasks).remove(&k);
+        if task.is_none() {
+            let again = lock(&self.reruns).get(&k).cloned();
+            if let Some(again) = again {
+                again.record();
+            }
+        }
         std::thread::Builder::new()
             .name("cf-py-task".into())
             .spawn(move || {
@@ -535,6 +546,7 @@ impl PythonAdapter {
 
     fn task(&self, task: Task) -> u64 {
         let k = self.server.id();
+        lock(&self.server.reruns).insert(k, task.run_again());
         lock(&self.server.tasks).insert(k, task);
         lock(&self.owned).tasks.push(k);
         k
@@ -744,6 +756,11 @@ impl Drop for PythonAdapter {
             owned.tasks.iter().filter_map(|k| t.remove(k)).collect()
         };
         drop(tasks);
+        let reruns: Vec<RunAgain> = {
+            let mut r = lock(&self.server.reruns);
+            owned.tasks.iter().filter_map(|k| r.remove(k)).collect()
+        };
+        drop(reruns);
         let callbacks: Vec<Callback> = {
             let mut c = lock(&self.server.callbacks);
             owned.callbacks.iter().filter_map(|k| c.remove(k)).collect()
