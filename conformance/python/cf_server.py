@@ -166,10 +166,12 @@ def classify(e):
     return {"o": "other", "msg": "%s: %s" % (type(e).__name__, e)}
 
 
-def rejected(e):
+def rejected(e, ex):
+    """A refused submit or map: broken, shut down (a RuntimeError once shutdown
+    was called: the spec fixes no text), or anything else, named."""
     if BROKEN and isinstance(e, BROKEN):
         return {"rejected": "broken"}
-    if isinstance(e, RuntimeError):
+    if isinstance(e, RuntimeError) and ex.shut:
         return {"rejected": "shutdown"}
     return {"rejected": "other", "msg": "%s: %s" % (type(e).__name__, e)}
 
@@ -190,6 +192,7 @@ def params(fn):
 class Executor(object):
     def __init__(self, ex):
         self.ex = ex
+        self.shut = False  # shutdown() was called (set before the call)
         self.futures = {}
         self.maps = {}
         self.lock = threading.Lock()
@@ -261,7 +264,7 @@ def op_submit(req):
     try:
         f = ex.ex.submit(fn, *args)
     except Exception as e:
-        return rejected(e)
+        return rejected(e, ex)
     return {"f": ex.add(ex.futures, f)}
 
 
@@ -357,7 +360,7 @@ def op_map(req):
     try:
         it = iter(ex.ex.map(fn, *columns, **kwargs))
     except Exception as e:
-        return rejected(e)
+        return rejected(e, ex)
     return {"m": ex.add(ex.maps, it)}
 
 
@@ -383,6 +386,7 @@ def op_map_close(req):
 
 
 def op_shutdown(req):
+    EXECUTORS[req["e"]].shut = True
     ex = EXECUTORS[req["e"]].ex
     if req.get("cancel_futures"):
         ex.shutdown(wait=req["wait"], cancel_futures=True)
