@@ -165,6 +165,7 @@ pub fn run_guarded<A: Adapter + 'static>(
                 notes: p.notes.clone(),
                 teardown: p.teardown.clone(),
                 races: Vec::new(),
+                checked: BTreeSet::new(),
             },
         }
     };
@@ -245,6 +246,8 @@ struct Hunt<'a, A: Adapter + 'static> {
     scenarios: u64,
     /// Cases that looked stuck but finished with a longer patience.
     slow: u64,
+    /// The clauses some run checked and found kept ([`Trace::checked`]).
+    checked: BTreeSet<String>,
 }
 
 impl<A: Adapter + 'static> Hunt<'_, A> {
@@ -256,7 +259,9 @@ impl<A: Adapter + 'static> Hunt<'_, A> {
 
     fn run(&mut self, scenario: &Scenario, timing: Timing) -> Run {
         self.scenarios += 1;
-        run_guarded(self.factory, scenario, timing, &self.quick)
+        let run = run_guarded(self.factory, scenario, timing, &self.quick);
+        self.checked.extend(run.trace.checked.iter().cloned());
+        run
     }
 
     /// Runs a case; confirms a stuck violation; masks known ones.
@@ -482,6 +487,7 @@ pub fn check_with_partial<A: Adapter + 'static>(
         quick: Arc::new(BTreeSet::new()),
         scenarios: 0,
         slow: 0,
+        checked: BTreeSet::new(),
     };
     let mut found = Found::default();
     let mut ran_groups = BTreeSet::new();
@@ -504,7 +510,13 @@ pub fn check_with_partial<A: Adapter + 'static>(
             && supported.contains(&Feature::Map)
             && supported.contains(&Feature::Timeouts)
         {
-            for (clause, outcome) in timing_probes::map_probes(&factory, options.timing, None) {
+            let outcomes = timing_probes::map_probes(&factory, options.timing, None);
+            for clause in timing_probes::PROBES {
+                if !outcomes.iter().any(|(c, _)| c == clause) {
+                    hunt.checked.insert(clause.to_string()); // the probe passed
+                }
+            }
+            for (clause, outcome) in outcomes {
                 match outcome {
                     ProbeOutcome::Fail(f) if hunt.known.contains_key(&clause) => {
                         hunt.seen.entry(clause).or_insert(*f);
@@ -547,6 +559,12 @@ pub fn check_with_partial<A: Adapter + 'static>(
         replay_command: options.replay_command.replace("{executor}", name),
     })
 }
+
+/// The verdict of a clause that no case checked: no step that checks it
+/// ran to its end without a violation (each case stopped short, at a
+/// failure of another clause or a refusal), so nothing shows it holds.
+pub const NOT_CHECKED: &str =
+    "not checked: no case reached a step that checks it without an earlier failure";
 
 /// What the groups run so far found: failures (with their group) and
 /// probes that could not decide.
@@ -605,6 +623,8 @@ fn verdicts<A: Adapter + 'static>(
             Verdict::NotApplicable(missing)
         } else if let Some(why) = found.inconclusive.get(&clause) {
             Verdict::Inconclusive(why.clone())
+        } else if !hunt.checked.contains(&clause) {
+            Verdict::Inconclusive(NOT_CHECKED.to_string())
         } else {
             Verdict::Pass
         };

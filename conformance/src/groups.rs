@@ -168,7 +168,8 @@ pub fn needs(clause: &str) -> Vec<Feature> {
     };
     out.extend(match clause {
         "FUT-PRED-1" | "FUT-PRED-2" | "FUT-STATE-1" => vec![StatePredicates],
-        "FUT-CANCEL-1" | "FUT-CANCEL-3" | "FUT-RESULT-3" | "FUT-EXC-2" | "EXE-CANCEL-1" => {
+        "FUT-CANCEL-1" | "FUT-CANCEL-2" | "FUT-CANCEL-3" | "FUT-RESULT-3" | "FUT-EXC-2"
+        | "EXE-CANCEL-1" => {
             vec![Cancel]
         }
         "FUT-NOTIFY-2" | "WAIT-CANCELLED-1" => vec![Cancel, Wait],
@@ -389,6 +390,22 @@ fn map_scenarios() -> BoxedStrategy<Scenario> {
             },
             Step::MapNext,
             Step::MapDrop,
+        ],
+        // A buffered map whose next() has an item to submit after shutdown:
+        // the refusal ends the iteration (MAP-BUFFER-3).
+        vec![
+            Step::Map {
+                items: vec![Return, Return, Return, Return],
+                chunksize: 1,
+                buffersize: Some(1),
+                timeout: false,
+            },
+            Step::MapNext,
+            Step::Shutdown {
+                wait: false,
+                cancel_futures: false,
+            },
+            Step::MapNext,
         ],
     ];
     scenario_with(shapes, step, 14)

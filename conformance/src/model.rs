@@ -649,16 +649,26 @@ impl Model {
     }
 
     /// Drops the map iterator: cancels what was not yielded if `next()` was
-    /// called (MAP-DROP-1), nothing otherwise (MAP-DROP-2).
-    pub fn map_drop(&mut self) {
-        if let Some(mut m) = self.map.take() {
-            if m.started && !m.finished {
-                m.finished = true;
-                for j in std::mem::take(&mut m.pending) {
-                    self.cancel_job(j, "MAP-DROP-1");
-                }
+    /// called (MAP-DROP-1), nothing otherwise (MAP-DROP-2); returns that clause.
+    pub fn map_drop(&mut self) -> &'static str {
+        let Some(mut m) = self.map.take() else {
+            return "MAP-DROP-1";
+        };
+        if !m.started {
+            return "MAP-DROP-2";
+        }
+        if !m.finished {
+            m.finished = true;
+            for j in std::mem::take(&mut m.pending) {
+                self.cancel_job(j, "MAP-DROP-1");
             }
         }
+        "MAP-DROP-1"
+    }
+
+    /// Whether the live map iterator has a `buffersize`.
+    pub fn map_is_buffered(&self) -> bool {
+        self.map.as_ref().is_some_and(|m| m.buffered)
     }
 
     /// `shutdown(wait=False, cancel_futures)`: with `cancel_futures`, every

@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 /// A clause's verdict for one executor.
 #[derive(Clone, Debug)]
 pub enum Verdict {
-    /// No generated scenario violated it.
+    /// Some case checked it and found it kept; none violated it.
     Pass,
     /// Violated; the minimal scenario found.
     Fail(Box<Failure>),

@@ -114,6 +114,10 @@ pub struct Trace {
     /// finishes at once either way, left open). Either outcome is allowed,
     /// so two runs that differ only here agree.
     pub races: Vec<(usize, &'static str)>,
+    /// The clauses some step or the teardown checked and found kept. A
+    /// clause passes only if some run checked it: one that every run
+    /// stopped short of is reported unchecked, not passed.
+    pub checked: BTreeSet<String>,
 }
 
 /// Resolves the operand indices of each step against the futures submitted
@@ -187,6 +191,8 @@ pub struct Progress {
     pub notes: Vec<Note>,
     /// The teardown actions taken so far.
     pub teardown: Vec<&'static str>,
+    /// The clauses checked since the last step ended without a violation.
+    pub checking: BTreeSet<String>,
 }
 
 /// Where a run reports what it is doing, and what it may hurry past.
@@ -264,10 +270,14 @@ pub fn run<A: Adapter + 'static>(
         if result.is_err() {
             break;
         }
+        runner.step_checked();
     }
     if result.is_ok() {
         runner.step = None;
         result = runner.teardown(map.take());
+        if result.is_ok() {
+            runner.step_checked();
+        }
     }
     let result = result.map_err(|v| runner.root_cause(v));
     gates.open_all();
@@ -303,7 +313,26 @@ impl<A: Adapter + 'static> Runner<A> {
         p.step = self.step;
         p.doing = what.to_string();
         p.clause = clause.to_string();
+        p.checking.insert(clause.to_string());
         p.beats += 1;
+    }
+
+    /// Notes that the step checks `clauses` (besides the one [`doing`] names).
+    ///
+    /// [`doing`]: Runner::doing
+    fn checks<'c>(&self, clauses: impl IntoIterator<Item = &'c str>) {
+        let mut p = self.progress.lock().unwrap_or_else(|e| e.into_inner());
+        p.checking.extend(clauses.into_iter().map(str::to_string));
+    }
+
+    /// The step (or the teardown) ended without a violation: the clauses it
+    /// checked were kept ([`Trace::checked`]).
+    fn step_checked(&mut self) {
+        let checking = {
+            let mut p = self.progress.lock().unwrap_or_else(|e| e.into_inner());
+            std::mem::take(&mut p.checking)
+        };
+        self.trace.checked.extend(checking);
     }
 
     /// Records a teardown action (also where the watchdog can see it).
@@ -379,7 +408,13 @@ impl<A: Adapter + 'static> Runner<A> {
                 let f = self.handles.len();
                 match (expected, got) {
                     (Ok(()), Ok(h)) => self.handles.push(Some(h)),
-                    (Err(_), Err(_)) => self.handles.push(None),
+                    (Err((_, clause)), Err(_)) => {
+                        self.checks([clause]);
+                        if clause == "EXE-SUBMIT-2" {
+                            self.checks(["POOL-BROKEN-2"]);
+                        }
+                        self.handles.push(None);
+                    }
                     (Ok(()), Err(r)) => {
                         return Err(self.fail("EXE-SUBMIT-1", format!("f{f} accepted"), r));
                     }
@@ -494,6 +529,21 @@ impl<A: Adapter + 'static> Runner<A> {
                 };
                 let clause = wait_clause(*mode, *p, idx.is_empty());
                 self.doing(step, clause);
+                self.checks(["WAIT-PARTITION-1"]);
+                if idx.iter().collect::<BTreeSet<_>>().len() < idx.len() {
+                    self.checks(["WAIT-DEDUP-1"]);
+                }
+                if *mode == crate::Mode::FirstException
+                    && !idx.iter().any(|&f| self.model.raised(f))
+                {
+                    self.checks(["WAIT-FIRSTEXCEPTION-2"]);
+                }
+                if idx
+                    .iter()
+                    .any(|&f| self.model.state(f) == Some(SpecState::Cancelled))
+                {
+                    self.checks(["WAIT-CANCELLED-1"]);
+                }
                 let got: BTreeSet<usize> = self
                     .adapter
                     .wait(&hs, self.patience_of(*p), *mode)
@@ -532,6 +582,23 @@ impl<A: Adapter + 'static> Runner<A> {
                     return Ok(Note::Skipped(WOULD_BLOCK));
                 };
                 self.doing(step, "ASC-ORDER-1");
+                self.checks(["ASC-DONEFIRST-1"]);
+                if idx.iter().collect::<BTreeSet<_>>().len() < idx.len() {
+                    self.checks(["ASC-ONCE-1"]);
+                }
+                if idx.is_empty() {
+                    self.checks(["ASC-EMPTY-1"]);
+                } else if times_out {
+                    self.checks(["ASC-TIMEOUT-1"]);
+                }
+                if idx.iter().any(|&f| {
+                    matches!(
+                        self.model.state(f),
+                        Some(SpecState::Cancelled | SpecState::CancelledAndNotified)
+                    )
+                }) {
+                    self.checks(["ASC-CANCELLED-1"]);
+                }
                 let mut got = Vec::new();
                 let mut timed_out = false;
                 for r in self.adapter.as_completed(&hs, self.patience_of(*p)) {
@@ -595,6 +662,12 @@ impl<A: Adapter + 'static> Runner<A> {
                 let chunksize = if unchunked { 1 } else { *chunksize };
                 let expected = self.model.map_call(items, chunksize, *buffersize);
                 self.doing(step, "MAP-EAGER-1");
+                if buffersize.is_some() {
+                    self.checks(["MAP-BUFFER-1"]);
+                }
+                if chunksize > 1 {
+                    self.checks(["MAP-CHUNK-1"]);
+                }
                 // The map's deadline clauses are checked by fixed probes
                 // (timing_probes.rs), never by generated steps.
                 let note = if *timeout {
@@ -630,10 +703,14 @@ impl<A: Adapter + 'static> Runner<A> {
                 let Some(it) = map.as_mut() else {
                     return Ok(Note::Skipped(NO_ITERATOR));
                 };
+                let buffered = self.model.map_is_buffered();
                 let MapNext::Yields(expected, clause) = self.model.map_next() else {
                     return Ok(Note::Skipped(WOULD_BLOCK));
                 };
                 self.doing(step, clause);
+                if buffered {
+                    self.checks(["MAP-BUFFER-2"]);
+                }
                 let got = it.next();
                 // A map item's failure is its exception, whichever way the
                 // executor reports it (a Rust map's function can only panic).
@@ -653,8 +730,8 @@ impl<A: Adapter + 'static> Runner<A> {
                 if map.is_none() {
                     return Ok(Note::Skipped(NO_ITERATOR));
                 }
-                self.doing(step, "MAP-DROP-1");
-                self.model.map_drop();
+                let clause = self.model.map_drop();
+                self.doing(step, clause);
                 *map = None;
             }
             Step::Shutdown {
@@ -667,6 +744,20 @@ impl<A: Adapter + 'static> Runner<A> {
                     return Ok(Note::Skipped(SHUTTING_DOWN));
                 }
                 let cancel_futures = *asked && self.features.contains(&Feature::CancelFutures);
+                if self.model.shutdown {
+                    self.checks(["SHUT-IDEMPOTENT-1"]);
+                }
+                let queued = !self.model.queued().is_empty();
+                let running = self
+                    .model
+                    .jobs
+                    .iter()
+                    .any(|j| j.state == SpecState::Running);
+                if cancel_futures && running {
+                    self.checks(["SHUT-CANCEL-2"]);
+                } else if !cancel_futures && queued {
+                    self.checks(["SHUT-CANCEL-3"]);
+                }
                 self.model.shutdown(cancel_futures);
                 if *wait {
                     self.doing(step, "SHUT-WAIT-1");
@@ -1030,6 +1121,22 @@ impl<A: Adapter + 'static> Runner<A> {
                 format!("started tasks {} after {patience:?}", fmt_tasks(&started)),
             ));
         }
+        // What the start checks just kept: the order whenever more than one
+        // task was given out, the bound whenever work waits for a worker,
+        // the cancellations of every cancelled task.
+        if self.model.jobs.len() > 1 {
+            self.checks(["EXE-SUBMIT-3"]);
+        }
+        if !self.model.queued().is_empty() {
+            self.checks(["POOL-MAX-1"]);
+        }
+        let whys: BTreeSet<&'static str> = self
+            .model
+            .forbidden_tasks()
+            .into_iter()
+            .map(|(_, why)| why)
+            .collect();
+        self.checks(whys);
         // 2. Futures the model says are done finish, with the right outcome.
         for f in self.model.future_indices().collect::<Vec<_>>() {
             let h = self.handle(f).expect("accepted").clone();
@@ -1070,6 +1177,10 @@ impl<A: Adapter + 'static> Runner<A> {
             }
             if got != expected {
                 return Err(self.fail(&clause, format!("f{f}.result() gives {expected}"), got));
+            }
+            self.checks([clause.as_str()]);
+            if matches!(&expected, Outcome::Raised(crate::Raised::Error, _)) {
+                self.checks(["EXE-FALLIBLE-1"]);
             }
         }
         // 3. Callbacks: each due one ran, once, in registration order.
@@ -1237,6 +1348,20 @@ impl<A: Adapter + 'static> Runner<A> {
             .filter_map(|(f, j)| j.map(|j| (f, self.model.callbacks_run[j].clone())))
             .collect();
         self.doing("waiting for callbacks", "CB-ADD-1");
+        if expected.iter().any(|(_, want)| !want.is_empty()) {
+            self.checks(["CB-ONCE-1"]);
+        }
+        if expected.iter().any(|(_, want)| want.len() > 1) {
+            self.checks(["CB-ORDER-1"]);
+            let panics_before_another = expected.iter().any(|(_, want)| {
+                want[..want.len().saturating_sub(1)]
+                    .iter()
+                    .any(|l| self.model.panicking_callbacks.contains(l))
+            });
+            if panics_before_another {
+                self.checks(["CB-PANIC-1"]);
+            }
+        }
         let patience = self.patience_for("CB-ADD-1");
         // Wait for the due callbacks themselves (a count would be reached
         // early by one that runs twice).
@@ -1301,10 +1426,14 @@ impl<A: Adapter + 'static> Runner<A> {
                 checks.push(("cancelled", self.adapter.cancelled(h)));
                 checks.push(("running", self.adapter.running(h)));
             }
+            if state == SpecState::Pending {
+                self.checks(["FUT-STATE-1"]);
+            }
             for (name, got) in checks {
                 let row = table.row(state, name);
                 let want = row.returns == "true";
                 if got == want {
+                    self.checks([row.clause.as_str()]);
                     continue;
                 }
                 let after_cancel_futures = matches!(
@@ -1348,6 +1477,11 @@ impl<A: Adapter + 'static> Runner<A> {
                 } else {
                     "WAIT-CANCELLED-1"
                 };
+                self.checks([if acknowledged {
+                    "FUT-NOTIFY-2"
+                } else {
+                    "WAIT-CANCELLED-1"
+                }]);
                 let wait_for = if acknowledged {
                     self.doing(
                         format!("waiting for f{f}'s cancellation to be acknowledged"),

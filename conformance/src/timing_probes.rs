@@ -186,6 +186,7 @@ fn failure(
             notes: vec![crate::runner::Note::Ran; step],
             teardown: Vec::new(),
             races: Vec::new(),
+            checked: Default::default(),
         },
         replay: format!("probe:{clause}"),
     }

@@ -190,3 +190,45 @@ fn junit_skips_say_why() {
     );
     assert!(!junit.contains("<skipped/>"), "{junit}");
 }
+
+/// An executor that refuses every submit and map.
+struct RefusesAll;
+
+impl Adapter for RefusesAll {
+    type Handle = SlotHandle;
+    fn unsupported(&self) -> Vec<Feature> {
+        vec![Feature::Initializer]
+    }
+    fn submit(&self, _task: Task) -> Result<SlotHandle, Rejected> {
+        Err(Rejected::Other("refused".into()))
+    }
+    fn result(&self, h: &SlotHandle, timeout: Option<Duration>) -> Outcome {
+        h.wait(timeout)
+    }
+    fn done(&self, h: &SlotHandle) -> bool {
+        h.is_set()
+    }
+    fn shutdown(&self, _wait: bool, _cancel_futures: bool) {}
+}
+
+/// EXE-SUBMIT-1: an executor whose every submit is refused fails
+/// EXE-SUBMIT-1, and the clauses no case could check behind that refusal
+/// are not passed (inconclusive: not checked).
+#[test]
+fn exe_submit_1_clauses_no_case_checked_are_not_passed() {
+    let report = check(
+        "refuses-all",
+        Arc::new(|_: Config| RefusesAll),
+        &quick_options("futures"),
+    );
+    assert!(matches!(
+        report.verdict("EXE-SUBMIT-1"),
+        Some(Verdict::Fail(_))
+    ));
+    for clause in ["FUT-RESULT-1", "FUT-EXC-1", "EXE-PANIC-1", "FUT-PRED-3"] {
+        match report.verdict(clause) {
+            Some(Verdict::Inconclusive(why)) => assert!(why.starts_with("not checked"), "{why}"),
+            other => panic!("{clause}: {other:?}"),
+        }
+    }
+}
