@@ -56,11 +56,12 @@ use crate::diagnostics::{self, Diagnostic, drop_contained};
 use crate::error::Error;
 use crate::exception::Exception;
 use crate::state::State;
-use crate::sync::{Arc, Condvar, Mutex, MutexGuard};
+use crate::sync::{Arc, CellArc, Condvar, Mutex, MutexGuard};
 use crate::time::Deadline;
 use crate::waiter::{Completion, Waiter};
 use std::fmt;
 use std::hash::{Hash, Hasher};
+use std::panic::{RefUnwindSafe, UnwindSafe};
 use std::time::Duration;
 
 type Callback<T> = Box<dyn FnOnce(&Future<T>) + Send + 'static>;
@@ -89,14 +90,46 @@ type Callback<T> = Box<dyn FnOnce(&Future<T>) + Send + 'static>;
 /// t.join().unwrap();
 /// ```
 pub struct Future<T> {
-    shared: Arc<Shared<T>>,
+    shared: CellArc<Shared<T, dyn Erased>>,
 }
 
-struct Shared<T> {
+/// What a future's allocation may carry after its state: nothing (`()`, a
+/// future made by [`Future::new`]) or the task's call (`work_item::Call`).
+/// Erasing it keeps `Future<T>` independent of the closure's type while the
+/// closure lives in the same allocation as the state (one allocation per
+/// task). The unwind-safety bounds keep `Future<T>` as unwind-safe as a
+/// future without a payload.
+pub(crate) trait Erased: Send + Sync + RefUnwindSafe + UnwindSafe + 'static {}
+
+impl Erased for () {}
+
+/// The one allocation behind a future: its state and, in `call`, whatever
+/// the creator stored with it (a [`WorkItem`](crate::WorkItem)'s call).
+pub(crate) struct Shared<T, C: ?Sized> {
     inner: Mutex<Inner<T>>,
     /// Signalled when the future becomes done (FINISHED or CANCELLED), for
     /// threads blocked in `result()` / `exception()`.
     done: Condvar,
+    /// The creator's payload, last so that it can be unsized.
+    pub(crate) call: C,
+}
+
+impl<T, C> Shared<T, C> {
+    /// A PENDING future's state, carrying `call`.
+    pub(crate) fn new(call: C) -> Self {
+        Shared {
+            inner: Mutex::new(Inner {
+                state: State::Pending,
+                outcome: None,
+                callbacks: Vec::new(),
+                delivering: false,
+                waiters: Vec::new(),
+                blocked: 0,
+            }),
+            done: Condvar::new(),
+            call,
+        }
+    }
 }
 
 struct Inner<T> {
@@ -134,6 +167,25 @@ impl<T> Inner<T> {
         debug_assert_eq!(self.state, State::Cancelled);
         self.state = State::CancelledAndNotified;
         self.notify_waiters(Completion::Cancelled);
+    }
+}
+
+impl<T, C: ?Sized> Shared<T, C> {
+    /// [`Future::set_running_or_notify_cancel`], for a worker holding the
+    /// allocation as a [`WorkItem`](crate::WorkItem).
+    pub(crate) fn set_running_or_notify_cancel(&self) -> Result<bool, Error> {
+        let mut inner = self.inner.lock();
+        match inner.state {
+            State::Pending => {
+                inner.state = State::Running;
+                Ok(true)
+            }
+            State::Cancelled => {
+                inner.acknowledge_cancel();
+                Ok(false)
+            }
+            _ => Err(Error::Runtime("Future in unexpected state".to_string())),
+        }
     }
 }
 
@@ -185,24 +237,17 @@ impl<T> Future<T> {
     /// assert!(!f.done());
     /// ```
     pub fn new() -> Future<T> {
-        Future {
-            shared: Arc::new(Shared {
-                inner: Mutex::new(Inner {
-                    state: State::Pending,
-                    outcome: None,
-                    callbacks: Vec::new(),
-                    delivering: false,
-                    waiters: Vec::new(),
-                    blocked: 0,
-                }),
-                done: Condvar::new(),
-            }),
-        }
+        Future::from_shared(CellArc::new(Shared::new(())))
+    }
+
+    /// A handle to the future whose allocation is `shared` (the other
+    /// handle is a [`WorkItem`](crate::WorkItem)'s).
+    pub(crate) fn from_shared<C: Erased>(shared: CellArc<Shared<T, C>>) -> Future<T> {
+        Future { shared }
     }
 
     fn addr(&self) -> usize {
-        let p: *const Shared<T> = &*self.shared;
-        p as usize
+        CellArc::as_ptr(&self.shared).cast::<()>() as usize
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner<T>> {
@@ -437,18 +482,7 @@ impl<T> Future<T> {
     /// * any other state: `Err(Error::Runtime("Future in unexpected state"))`,
     ///   nothing changes.
     pub fn set_running_or_notify_cancel(&self) -> Result<bool, Error> {
-        let mut inner = self.lock();
-        match inner.state {
-            State::Pending => {
-                inner.state = State::Running;
-                Ok(true)
-            }
-            State::Cancelled => {
-                inner.acknowledge_cancel();
-                Ok(false)
-            }
-            _ => Err(Error::Runtime("Future in unexpected state".to_string())),
-        }
+        self.shared.set_running_or_notify_cancel()
     }
 
     /// Completes the future with `value` (FUT-SET-1).
