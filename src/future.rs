@@ -506,9 +506,16 @@ impl<T> Future<T> {
         if self.shared.load().is_cancelled() {
             return Err(Error::Cancelled);
         }
+        // MUTANT: the first check under the mutex uses a word read before it was taken.
+        #[cfg(cf_mutant = "reader_check_outside_lock")]
+        let mut seen = Some(self.shared.load());
         let mut inner = self.lock();
         loop {
-            match self.shared.load() {
+            #[cfg(cf_mutant = "reader_check_outside_lock")]
+            let state = seen.take().unwrap_or_else(|| self.shared.load());
+            #[cfg(not(cf_mutant = "reader_check_outside_lock"))]
+            let state = self.shared.load();
+            match state {
                 State::Finished => return Ok(inner),
                 State::Cancelled | State::CancelledAndNotified => return Err(Error::Cancelled),
                 State::Pending | State::Running => {}
@@ -571,7 +578,12 @@ impl<T> Future<T> {
     where
         F: FnOnce(&Future<T>) + Send + 'static,
     {
+        // MUTANT: whether the future is done is read before the mutex is taken.
+        #[cfg(cf_mutant = "callback_check_outside_lock")]
+        let done = self.shared.load().is_done();
         let mut inner = self.lock();
+        #[cfg(not(cf_mutant = "callback_check_outside_lock"))]
+        let done = self.shared.load().is_done();
         // Not done, or done but the completing thread is still running the
         // earlier callbacks: queue it, so that registration order holds
         // whichever side of the race it lands on (CB-ORDER-1).
@@ -579,7 +591,7 @@ impl<T> Future<T> {
         let delivering = false; // MUTANT: CPython's behaviour
         #[cfg(not(cf_mutant = "late_callback_runs_at_once"))]
         let delivering = inner.delivering;
-        if !self.shared.load().is_done() || delivering {
+        if !done || delivering {
             inner.callbacks.push(Box::new(callback));
             return;
         }
