@@ -165,10 +165,8 @@ impl<T, C> Shared<T, C> {
             state: AtomicUsize::new(PENDING),
             inner: Mutex::new(Inner {
                 outcome: None,
-                callbacks: Vec::new(),
-                delivering: false,
-                waiters: Vec::new(),
                 blocked: 0,
+                registered: None,
             }),
             done: Condvar::new(),
             call,
@@ -178,13 +176,21 @@ impl<T, C> Shared<T, C> {
 
 struct Inner<T> {
     outcome: Option<Result<T, Exception>>,
+    /// Threads blocked in `result()` / `exception()`.
+    blocked: u32,
+    /// Callbacks and waiters, allocated by the first registration: a task
+    /// nobody registers on (the common case) carries one pointer for them
+    /// instead of two vectors (issue 14: bytes per pending future).
+    registered: Option<Box<Registered<T>>>,
+}
+
+/// What `add_done_callback`, `wait` and `as_completed` registered.
+struct Registered<T> {
     callbacks: Vec<Callback<T>>,
     /// The thread that made the future done is still running callbacks;
     /// callbacks added meanwhile are queued for it, after the earlier ones.
     delivering: bool,
     waiters: Vec<Registration>,
-    /// Threads blocked in `result()` / `exception()`.
-    blocked: usize,
 }
 
 /// A `wait`/`as_completed` waiter installed on this future, with the
@@ -199,8 +205,36 @@ impl<T> Inner<T> {
     /// and forgets them: a future in FINISHED or CANCELLED_AND_NOTIFIED never
     /// notifies again, so it holds no waiter (DIV-WAITRACE-3, ASC-DROP-1).
     fn notify_waiters(&mut self, how: Completion) {
-        for r in self.waiters.drain(..) {
-            r.waiter.notify(r.index, how);
+        if let Some(registered) = &mut self.registered {
+            for r in registered.waiters.drain(..) {
+                r.waiter.notify(r.index, how);
+            }
+        }
+    }
+
+    /// The registrations, allocated on first use.
+    fn registered(&mut self) -> &mut Registered<T> {
+        self.registered.get_or_insert_with(|| {
+            Box::new(Registered {
+                callbacks: Vec::new(),
+                delivering: false,
+                waiters: Vec::new(),
+            })
+        })
+    }
+
+    /// Whether callbacks are waiting to run.
+    fn has_callbacks(&self) -> bool {
+        self.registered
+            .as_ref()
+            .is_some_and(|r| !r.callbacks.is_empty())
+    }
+
+    /// Takes the callbacks waiting to run, in registration order.
+    fn take_callbacks(&mut self) -> Vec<Callback<T>> {
+        match &mut self.registered {
+            Some(r) => std::mem::take(&mut r.callbacks),
+            None => Vec::new(),
         }
     }
 }
@@ -590,9 +624,9 @@ impl<T> Future<T> {
         #[cfg(cf_mutant = "late_callback_runs_at_once")]
         let delivering = false; // MUTANT: CPython's behaviour
         #[cfg(not(cf_mutant = "late_callback_runs_at_once"))]
-        let delivering = inner.delivering;
+        let delivering = inner.registered.as_ref().is_some_and(|r| r.delivering);
         if !done || delivering {
-            inner.callbacks.push(Box::new(callback));
+            inner.registered().callbacks.push(Box::new(callback));
             return;
         }
         drop(inner);
@@ -677,7 +711,7 @@ impl<T> Future<T> {
     ) {
         // Callbacks are added only under this lock, so this decides for the
         // whole delivery below.
-        let idle_first = inner.callbacks.is_empty();
+        let idle_first = !inner.has_callbacks();
         // MUTANT: the worker counts as idle while it runs callbacks (issue 12, item 7).
         let idle_first = idle_first || cfg!(cf_mutant = "idle_during_callbacks");
         if idle_first {
@@ -739,7 +773,7 @@ impl<T> Future<T> {
         if !self.shared.load().is_done_for_waiters() {
             drop(inner);
             let mut inner = self.lock();
-            inner.waiters.push(Registration {
+            inner.registered().waiters.push(Registration {
                 waiter: waiter.clone(),
                 index,
             });
@@ -752,7 +786,7 @@ impl<T> Future<T> {
             }),
             State::CancelledAndNotified => Some(Completion::Cancelled),
             _ => {
-                inner.waiters.push(Registration {
+                inner.registered().waiters.push(Registration {
                     waiter: waiter.clone(),
                     index,
                 });
@@ -775,14 +809,21 @@ impl<T> Future<T> {
     /// assert_eq!(f.waiters_installed(), 0);
     /// ```
     pub fn waiters_installed(&self) -> usize {
-        self.lock().waiters.len()
+        self.lock()
+            .registered
+            .as_ref()
+            .map_or(0, |r| r.waiters.len())
     }
 
     /// Removes every registration of `waiter`.
     pub(crate) fn remove_waiter(&self, waiter: &Arc<Waiter>) {
         let mut inner = self.lock();
         let target: *const Waiter = &**waiter;
-        inner.waiters.retain(|r| !std::ptr::eq(&*r.waiter, target));
+        if let Some(registered) = &mut inner.registered {
+            registered
+                .waiters
+                .retain(|r| !std::ptr::eq(&*r.waiter, target));
+        }
     }
 
     /// Whether the transition just made (under `inner`) must signal `done`:
@@ -802,10 +843,12 @@ impl<T> Future<T> {
     /// until none is left. Called once, by the thread that made the future
     /// done, with the lock held.
     fn deliver_callbacks<'a>(&'a self, mut inner: MutexGuard<'a, Inner<T>>, wake: bool) {
-        let mut batch = std::mem::take(&mut inner.callbacks);
+        let mut batch = inner.take_callbacks();
         // Callbacks added while this thread runs the batch are queued for it
         // (`delivering`), so set it before the lock is released.
-        inner.delivering = !batch.is_empty();
+        if !batch.is_empty() {
+            inner.registered().delivering = true;
+        }
         drop(inner);
         if wake {
             self.shared.done.notify_all();
@@ -813,9 +856,9 @@ impl<T> Future<T> {
         while !batch.is_empty() {
             self.run_callbacks(batch);
             let mut inner = self.lock();
-            batch = std::mem::take(&mut inner.callbacks);
+            batch = inner.take_callbacks();
             if batch.is_empty() {
-                inner.delivering = false;
+                inner.registered().delivering = false;
             }
         }
     }
