@@ -727,8 +727,17 @@ impl<T> Future<T> {
         let _was = self.shared.state.swap(FINISHED, AcqRel);
         #[cfg(not(cf_mutant = "finish_any_state"))]
         debug_assert!(matches!(_was, PENDING | RUNNING), "finished from {_was}");
-        inner.notify_waiters(how);
         let wake = self.must_wake_blocked(&inner);
+        if inner.registered.is_none() {
+            // No callback or waiter was ever registered (the common case):
+            // nothing to notify or deliver, and `idle` has run.
+            drop(inner);
+            if wake {
+                self.shared.done.notify_all();
+            }
+            return;
+        }
+        inner.notify_waiters(how);
         self.deliver_callbacks(inner, wake);
         if !idle_first {
             idle();
