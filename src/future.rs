@@ -97,7 +97,7 @@ use crate::diagnostics::{self, Diagnostic, drop_contained};
 use crate::error::Error;
 use crate::exception::Exception;
 use crate::state::State;
-use crate::sync::{Arc, AtomicUsize, CellArc, Condvar, Mutex, MutexGuard};
+use crate::sync::{Arc, AtomicU32, CellArc, Condvar, Mutex, MutexGuard};
 use crate::time::Deadline;
 use crate::waiter::{Completion, Waiter};
 use std::fmt;
@@ -148,8 +148,9 @@ impl Erased for () {}
 /// The one allocation behind a future: its state and, in `call`, whatever
 /// the creator stored with it (a [`WorkItem`](crate::WorkItem)'s call).
 pub(crate) struct Shared<T, C: ?Sized> {
-    /// The state word (module docs): a [`State`] as `usize`.
-    state: AtomicUsize,
+    /// The state word (module docs): a [`State`] as `u32` (it packs with
+    /// the condvar: 8 B less per future than a `usize`).
+    state: AtomicU32,
     inner: Mutex<Inner<T>>,
     /// Signalled when the future becomes done (FINISHED or CANCELLED), for
     /// threads blocked in `result()` / `exception()`.
@@ -162,7 +163,7 @@ impl<T, C> Shared<T, C> {
     /// A PENDING future's state, carrying `call`.
     pub(crate) fn new(call: C) -> Self {
         Shared {
-            state: AtomicUsize::new(PENDING),
+            state: AtomicU32::new(PENDING),
             inner: Mutex::new(Inner {
                 outcome: None,
                 blocked: 0,
@@ -239,14 +240,14 @@ impl<T> Inner<T> {
     }
 }
 
-const PENDING: usize = 0;
-const RUNNING: usize = 1;
-const CANCELLED: usize = 2;
-const CANCELLED_AND_NOTIFIED: usize = 3;
-const FINISHED: usize = 4;
+const PENDING: u32 = 0;
+const RUNNING: u32 = 1;
+const CANCELLED: u32 = 2;
+const CANCELLED_AND_NOTIFIED: u32 = 3;
+const FINISHED: u32 = 4;
 
 /// The state a word holds.
-fn decode(word: usize) -> State {
+fn decode(word: u32) -> State {
     match word {
         PENDING => State::Pending,
         RUNNING => State::Running,
