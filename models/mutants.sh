@@ -14,6 +14,14 @@ mutants=(
     "late_callback_runs_at_once loom    loom_future  loom_callbacks_race_completion"
     "no_wake_blocked            loom    loom_future  loom_no_lost_wakeup_result"
     "countdown_overwrites       loom    loom_future  loom_no_lost_wakeup_wait"
+    # The state word (issue 14, item 5): a claim or a cancel by load then
+    # store instead of one compare-and-swap; a registration that reads the
+    # word before it takes the mutex.
+    "start_load_then_store      loom    loom_future  loom_cancel_races_start"
+    "start_load_then_store      loom    loom_future  loom_state_word_cancel_races_claim"
+    "cancel_check_then_act      loom    loom_future  loom_state_word_cancel_races_claim"
+    "reader_check_outside_lock  loom    loom_future  loom_state_word_finish_races_registrations"
+    "callback_check_outside_lock loom   loom_future  loom_state_word_finish_races_registrations"
     "wait_keeps_waiter          loom    loom_future  loom_timeouts"
     "worker_exits_with_queue    loom    loom_pool    loom_submit_races_shutdown"
     "drain_without_notify       loom    loom_pool    loom_cancel_futures_races_worker"

@@ -20,9 +20,50 @@
 //! in `spec/future-state-machine.tsv` lists each one with its return value
 //! and side effects, and the tests load that table.
 //!
+//! # The state word
+//!
+//! The state lives in one atomic word, `Shared::state`, holding one of the
+//! five [`State`]s (`PENDING` 0, `RUNNING` 1, `CANCELLED` 2,
+//! `CANCELLED_AND_NOTIFIED` 3, `FINISHED` 4; nothing else is ever stored).
+//! `state()`, `done()`, `running()` and `cancelled()` are one load of it.
+//! A mutex (`Shared::inner`) guards only what needs one: the outcome, the
+//! callbacks, the `wait`/`as_completed` waiters and the count of readers
+//! blocked in `result()`/`exception()`.
+//!
+//! Each transition, and the invariant it keeps:
+//!
+//! | transition | how | under the mutex? |
+//! |---|---|---|
+//! | PENDING → RUNNING (`set_running_or_notify_cancel`) | one compare-and-swap | no |
+//! | PENDING → CANCELLED (`cancel`) | one compare-and-swap | yes |
+//! | CANCELLED → CANCELLED_AND_NOTIFIED (acknowledge) | a store | yes |
+//! | PENDING or RUNNING → FINISHED (`set_result`, `set_exception`) | a swap | yes |
+//!
+//! * **Exactly one of `cancel` and a worker's start wins.** Both leave
+//!   PENDING by a compare-and-swap from PENDING, so at most one succeeds; the
+//!   loser sees the winner's state (RUNNING: `cancel` returns `false`;
+//!   CANCELLED: the worker acknowledges and never runs the call).
+//! * **Only PENDING → RUNNING happens without the mutex.** Every other
+//!   transition is made with the mutex held, so a thread that holds it and
+//!   reads the word can only see it move from PENDING to RUNNING meanwhile,
+//!   which no decision under the mutex depends on except `cancel`'s (hence
+//!   its compare-and-swap). `finish` may overwrite a RUNNING set by a racing
+//!   start; that start then happened first, and the worker's own
+//!   `set_result` is refused, the same as in the serial order.
+//! * **Done states are entered only under the mutex, and left never** (C&N
+//!   and FINISHED are terminal; CANCELLED is left only for C&N, under the
+//!   mutex). A thread that registers a callback, a waiter or itself as a
+//!   blocked reader checks the word under the mutex; the transition that
+//!   makes the future done takes the callbacks, notifies the waiters and
+//!   counts the blocked readers under the same mutex: no registration is
+//!   missed, none is served twice (no lost wake-up).
+//! * **The outcome is written under the mutex before FINISHED is stored**
+//!   (release); a reader that loads FINISHED (acquire) takes the mutex to
+//!   clone the outcome and finds it there. A reader that loads a cancelled
+//!   state returns without taking the mutex.
+//!
 //! # Invariants
 //!
-//! * All state lives behind one mutex; every transition happens under it.
 //! * `outcome` is `Some` exactly when the state is FINISHED (map's private
 //!   `take` is the one exception: it empties the slot of a future nobody
 //!   else can see).
@@ -56,11 +97,13 @@ use crate::diagnostics::{self, Diagnostic, drop_contained};
 use crate::error::Error;
 use crate::exception::Exception;
 use crate::state::State;
-use crate::sync::{Arc, Condvar, Mutex, MutexGuard};
+use crate::sync::{Arc, AtomicU32, CellArc, Condvar, Mutex, MutexGuard};
 use crate::time::Deadline;
 use crate::waiter::{Completion, Waiter};
 use std::fmt;
 use std::hash::{Hash, Hasher};
+use std::panic::{RefUnwindSafe, UnwindSafe};
+use std::sync::atomic::Ordering::{AcqRel, Acquire, Release};
 use std::time::Duration;
 
 type Callback<T> = Box<dyn FnOnce(&Future<T>) + Send + 'static>;
@@ -89,26 +132,66 @@ type Callback<T> = Box<dyn FnOnce(&Future<T>) + Send + 'static>;
 /// t.join().unwrap();
 /// ```
 pub struct Future<T> {
-    shared: Arc<Shared<T>>,
+    shared: CellArc<Shared<T, dyn Erased>>,
 }
 
-struct Shared<T> {
+/// What a future's allocation may carry after its state: nothing (`()`, a
+/// future made by [`Future::new`]) or the task's call (`work_item::Call`).
+/// Erasing it keeps `Future<T>` independent of the closure's type while the
+/// closure lives in the same allocation as the state (one allocation per
+/// task). The unwind-safety bounds keep `Future<T>` as unwind-safe as a
+/// future without a payload.
+pub(crate) trait Erased: Send + Sync + RefUnwindSafe + UnwindSafe + 'static {}
+
+impl Erased for () {}
+
+/// The one allocation behind a future: its state and, in `call`, whatever
+/// the creator stored with it (a [`WorkItem`](crate::WorkItem)'s call).
+pub(crate) struct Shared<T, C: ?Sized> {
+    /// The state word (module docs): a [`State`] as `u32` (it packs with
+    /// the condvar: 8 B less per future than a `usize`).
+    state: AtomicU32,
     inner: Mutex<Inner<T>>,
     /// Signalled when the future becomes done (FINISHED or CANCELLED), for
     /// threads blocked in `result()` / `exception()`.
     done: Condvar,
+    /// The creator's payload, last so that it can be unsized.
+    pub(crate) call: C,
+}
+
+impl<T, C> Shared<T, C> {
+    /// A PENDING future's state, carrying `call`.
+    pub(crate) fn new(call: C) -> Self {
+        Shared {
+            state: AtomicU32::new(PENDING),
+            inner: Mutex::new(Inner {
+                outcome: None,
+                blocked: 0,
+                registered: None,
+            }),
+            done: Condvar::new(),
+            call,
+        }
+    }
 }
 
 struct Inner<T> {
-    state: State,
     outcome: Option<Result<T, Exception>>,
+    /// Threads blocked in `result()` / `exception()`.
+    blocked: u32,
+    /// Callbacks and waiters, allocated by the first registration: a task
+    /// nobody registers on (the common case) carries one pointer for them
+    /// instead of two vectors (issue 14: bytes per pending future).
+    registered: Option<Box<Registered<T>>>,
+}
+
+/// What `add_done_callback`, `wait` and `as_completed` registered.
+struct Registered<T> {
     callbacks: Vec<Callback<T>>,
     /// The thread that made the future done is still running callbacks;
     /// callbacks added meanwhile are queued for it, after the earlier ones.
     delivering: bool,
     waiters: Vec<Registration>,
-    /// Threads blocked in `result()` / `exception()`.
-    blocked: usize,
 }
 
 /// A `wait`/`as_completed` waiter installed on this future, with the
@@ -123,18 +206,113 @@ impl<T> Inner<T> {
     /// and forgets them: a future in FINISHED or CANCELLED_AND_NOTIFIED never
     /// notifies again, so it holds no waiter (DIV-WAITRACE-3, ASC-DROP-1).
     fn notify_waiters(&mut self, how: Completion) {
-        for r in self.waiters.drain(..) {
-            r.waiter.notify(r.index, how);
+        if let Some(registered) = &mut self.registered {
+            for r in registered.waiters.drain(..) {
+                r.waiter.notify(r.index, how);
+            }
         }
     }
 
-    /// CANCELLED -> CANCELLED_AND_NOTIFIED: the only step that tells waiters
-    /// about a cancellation. No callbacks: they ran at `cancel()`.
-    fn acknowledge_cancel(&mut self) {
-        debug_assert_eq!(self.state, State::Cancelled);
-        self.state = State::CancelledAndNotified;
-        self.notify_waiters(Completion::Cancelled);
+    /// The registrations, allocated on first use.
+    fn registered(&mut self) -> &mut Registered<T> {
+        self.registered.get_or_insert_with(|| {
+            Box::new(Registered {
+                callbacks: Vec::new(),
+                delivering: false,
+                waiters: Vec::new(),
+            })
+        })
     }
+
+    /// Whether callbacks are waiting to run.
+    fn has_callbacks(&self) -> bool {
+        self.registered
+            .as_ref()
+            .is_some_and(|r| !r.callbacks.is_empty())
+    }
+
+    /// Takes the callbacks waiting to run, in registration order.
+    fn take_callbacks(&mut self) -> Vec<Callback<T>> {
+        match &mut self.registered {
+            Some(r) => std::mem::take(&mut r.callbacks),
+            None => Vec::new(),
+        }
+    }
+}
+
+const PENDING: u32 = 0;
+const RUNNING: u32 = 1;
+const CANCELLED: u32 = 2;
+const CANCELLED_AND_NOTIFIED: u32 = 3;
+const FINISHED: u32 = 4;
+
+/// The state a word holds.
+fn decode(word: u32) -> State {
+    match word {
+        PENDING => State::Pending,
+        RUNNING => State::Running,
+        CANCELLED => State::Cancelled,
+        CANCELLED_AND_NOTIFIED => State::CancelledAndNotified,
+        _ => State::Finished,
+    }
+}
+
+impl<T, C: ?Sized> Shared<T, C> {
+    /// [`Future::set_running_or_notify_cancel`], for a worker holding the
+    /// allocation as a [`WorkItem`](crate::WorkItem).
+    ///
+    /// PENDING -> RUNNING is one compare-and-swap, without the mutex: it has
+    /// no side effect, and `cancel` leaves PENDING by a compare-and-swap too,
+    /// so exactly one of them wins.
+    pub(crate) fn set_running_or_notify_cancel(&self) -> Result<bool, Error> {
+        // MUTANT: the check and the store are two steps; a cancel between them is overwritten.
+        #[cfg(cf_mutant = "start_load_then_store")]
+        let claimed = if self.state.load(Acquire) == PENDING {
+            self.state.store(RUNNING, Release);
+            Ok(PENDING)
+        } else {
+            Err(self.state.load(Acquire))
+        };
+        #[cfg(not(cf_mutant = "start_load_then_store"))]
+        let claimed = self
+            .state
+            .compare_exchange(PENDING, RUNNING, AcqRel, Acquire);
+        match claimed {
+            Ok(_) => Ok(true),
+            Err(CANCELLED) => {
+                // CANCELLED is left only under the mutex: check again there
+                // (a concurrent acknowledgement may have won).
+                let mut inner = self.inner.lock();
+                if self.state.load(Acquire) == CANCELLED {
+                    self.acknowledge_cancel(&mut inner);
+                    Ok(false)
+                } else {
+                    Err(unexpected_state())
+                }
+            }
+            Err(_) => Err(unexpected_state()),
+        }
+    }
+
+    /// The current state (one load; acquire, so that a FINISHED seen here
+    /// is followed by the outcome under the mutex).
+    fn load(&self) -> State {
+        decode(self.state.load(Acquire))
+    }
+
+    /// CANCELLED -> CANCELLED_AND_NOTIFIED: the only step that tells waiters
+    /// about a cancellation. No callbacks: they ran at `cancel()`. The
+    /// caller holds the mutex (`inner`) and has seen CANCELLED under it.
+    fn acknowledge_cancel(&self, inner: &mut Inner<T>) {
+        debug_assert_eq!(self.load(), State::Cancelled);
+        self.state.store(CANCELLED_AND_NOTIFIED, Release);
+        inner.notify_waiters(Completion::Cancelled);
+    }
+}
+
+/// FUT-NOTIFY-3's error.
+fn unexpected_state() -> Error {
+    Error::Runtime("Future in unexpected state".to_string())
 }
 
 impl<T> Default for Future<T> {
@@ -185,37 +363,29 @@ impl<T> Future<T> {
     /// assert!(!f.done());
     /// ```
     pub fn new() -> Future<T> {
-        Future {
-            shared: Arc::new(Shared {
-                inner: Mutex::new(Inner {
-                    state: State::Pending,
-                    outcome: None,
-                    callbacks: Vec::new(),
-                    delivering: false,
-                    waiters: Vec::new(),
-                    blocked: 0,
-                }),
-                done: Condvar::new(),
-            }),
-        }
+        Future::from_shared(CellArc::new(Shared::new(())))
+    }
+
+    /// A handle to the future whose allocation is `shared` (the other
+    /// handle is a [`WorkItem`](crate::WorkItem)'s).
+    pub(crate) fn from_shared<C: Erased>(shared: CellArc<Shared<T, C>>) -> Future<T> {
+        Future { shared }
     }
 
     fn addr(&self) -> usize {
-        let p: *const Shared<T> = &*self.shared;
-        p as usize
+        CellArc::as_ptr(&self.shared).cast::<()>() as usize
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner<T>> {
         self.shared.inner.lock()
     }
 
+    /// Python's `repr`; `inner` is the locked state, so the word is stable
+    /// but for PENDING -> RUNNING.
     fn repr(&self, inner: &Inner<T>) -> String {
-        let mut s = format!(
-            "<Future at {:#x} state={}",
-            self.addr(),
-            inner.state.repr_word()
-        );
-        if inner.state == State::Finished {
+        let state = self.shared.load();
+        let mut s = format!("<Future at {:#x} state={}", self.addr(), state.repr_word());
+        if state == State::Finished {
             match &inner.outcome {
                 Some(Ok(_)) => {
                     s.push_str(" returned ");
@@ -234,7 +404,7 @@ impl<T> Future<T> {
 
     /// The current state.
     pub fn state(&self) -> State {
-        self.lock().state
+        self.shared.load()
     }
 
     /// Attempts to cancel the future (FUT-CANCEL-*).
@@ -254,40 +424,60 @@ impl<T> Future<T> {
     /// assert!(f.cancelled() && f.done());
     /// ```
     pub fn cancel(&self) -> bool {
-        let mut inner = self.lock();
-        match inner.state {
-            State::Running | State::Finished => false,
-            State::Cancelled | State::CancelledAndNotified => true,
-            State::Pending => {
-                // MUTANT: the decision is made, the lock dropped, the act done later.
-                #[cfg(cf_mutant = "cancel_check_then_act")]
-                let mut inner = {
-                    drop(inner);
-                    self.lock()
-                };
-                // PENDING -> CANCELLED. Blocked result()/exception() callers
-                // must see it; wait()/as_completed() waiters deliberately not.
-                inner.state = State::Cancelled;
+        // Only PENDING can still change without the mutex; any other state
+        // is answered from the word alone (FUT-CANCEL-2, FUT-CANCEL-3).
+        match self.shared.load() {
+            State::Running | State::Finished => return false,
+            State::Cancelled | State::CancelledAndNotified => return true,
+            State::Pending => {}
+        }
+        let inner = self.lock();
+        // MUTANT: the decision is made, the lock dropped, the act (a plain store) done later.
+        #[cfg(cf_mutant = "cancel_check_then_act")]
+        let claimed = if self.shared.load() == State::Pending {
+            drop(inner);
+            let inner = self.lock();
+            self.shared.state.store(CANCELLED, Release);
+            Ok((PENDING, inner))
+        } else {
+            Err((self.shared.state.load(Acquire), inner))
+        };
+        // PENDING -> CANCELLED by compare-and-swap: a worker's start may
+        // take PENDING -> RUNNING at any moment without the mutex.
+        #[cfg(not(cf_mutant = "cancel_check_then_act"))]
+        let claimed = match self
+            .shared
+            .state
+            .compare_exchange(PENDING, CANCELLED, AcqRel, Acquire)
+        {
+            Ok(word) => Ok((word, inner)),
+            Err(word) => Err((word, inner)),
+        };
+        match claimed {
+            Ok((_, inner)) => {
+                // Blocked result()/exception() callers must see it;
+                // wait()/as_completed() waiters deliberately not.
                 let wake = self.must_wake_blocked(&inner);
                 self.deliver_callbacks(inner, wake);
                 true
             }
+            Err((word, _)) => decode(word).is_cancelled(),
         }
     }
 
     /// `true` if the future was cancelled (CANCELLED or CANCELLED_AND_NOTIFIED).
     pub fn cancelled(&self) -> bool {
-        self.lock().state.is_cancelled()
+        self.shared.load().is_cancelled()
     }
 
     /// `true` while the call is running (RUNNING).
     pub fn running(&self) -> bool {
-        self.lock().state == State::Running
+        self.shared.load() == State::Running
     }
 
     /// `true` once the future is cancelled or finished.
     pub fn done(&self) -> bool {
-        self.lock().state.is_done()
+        self.shared.load().is_done()
     }
 
     /// Waits at most `timeout` for the future and returns its value
@@ -346,9 +536,21 @@ impl<T> Future<T> {
     /// Blocks until FINISHED or cancelled, or until `deadline` passes.
     /// Returns the locked state when FINISHED.
     fn wait_done(&self, deadline: &mut Deadline) -> Result<MutexGuard<'_, Inner<T>>, Error> {
+        // A cancelled future answers without the mutex; FINISHED needs it
+        // for the outcome.
+        if self.shared.load().is_cancelled() {
+            return Err(Error::Cancelled);
+        }
+        // MUTANT: the first check under the mutex uses a word read before it was taken.
+        #[cfg(cf_mutant = "reader_check_outside_lock")]
+        let mut seen = Some(self.shared.load());
         let mut inner = self.lock();
         loop {
-            match inner.state {
+            #[cfg(cf_mutant = "reader_check_outside_lock")]
+            let state = seen.take().unwrap_or_else(|| self.shared.load());
+            #[cfg(not(cf_mutant = "reader_check_outside_lock"))]
+            let state = self.shared.load();
+            match state {
                 State::Finished => return Ok(inner),
                 State::Cancelled | State::CancelledAndNotified => return Err(Error::Cancelled),
                 State::Pending | State::Running => {}
@@ -411,16 +613,21 @@ impl<T> Future<T> {
     where
         F: FnOnce(&Future<T>) + Send + 'static,
     {
+        // MUTANT: whether the future is done is read before the mutex is taken.
+        #[cfg(cf_mutant = "callback_check_outside_lock")]
+        let done = self.shared.load().is_done();
         let mut inner = self.lock();
+        #[cfg(not(cf_mutant = "callback_check_outside_lock"))]
+        let done = self.shared.load().is_done();
         // Not done, or done but the completing thread is still running the
         // earlier callbacks: queue it, so that registration order holds
         // whichever side of the race it lands on (CB-ORDER-1).
         #[cfg(cf_mutant = "late_callback_runs_at_once")]
         let delivering = false; // MUTANT: CPython's behaviour
         #[cfg(not(cf_mutant = "late_callback_runs_at_once"))]
-        let delivering = inner.delivering;
-        if !inner.state.is_done() || delivering {
-            inner.callbacks.push(Box::new(callback));
+        let delivering = inner.registered.as_ref().is_some_and(|r| r.delivering);
+        if !done || delivering {
+            inner.registered().callbacks.push(Box::new(callback));
             return;
         }
         drop(inner);
@@ -437,18 +644,7 @@ impl<T> Future<T> {
     /// * any other state: `Err(Error::Runtime("Future in unexpected state"))`,
     ///   nothing changes.
     pub fn set_running_or_notify_cancel(&self) -> Result<bool, Error> {
-        let mut inner = self.lock();
-        match inner.state {
-            State::Pending => {
-                inner.state = State::Running;
-                Ok(true)
-            }
-            State::Cancelled => {
-                inner.acknowledge_cancel();
-                Ok(false)
-            }
-            _ => Err(Error::Runtime("Future in unexpected state".to_string())),
-        }
+        self.shared.set_running_or_notify_cancel()
     }
 
     /// Completes the future with `value` (FUT-SET-1).
@@ -479,11 +675,11 @@ impl<T> Future<T> {
         let inner = self.lock();
         // MUTANT: no state check, a second outcome overwrites the first.
         #[cfg(cf_mutant = "finish_any_state")]
-        if inner.state.is_done() {
+        if self.shared.load().is_done() {
             self.finish_locked(inner, outcome, idle);
             return Ok(());
         }
-        match inner.state {
+        match self.shared.load() {
             State::Pending | State::Running => {
                 self.finish_locked(inner, outcome, idle);
                 Ok(())
@@ -516,7 +712,7 @@ impl<T> Future<T> {
     ) {
         // Callbacks are added only under this lock, so this decides for the
         // whole delivery below.
-        let idle_first = inner.callbacks.is_empty();
+        let idle_first = !inner.has_callbacks();
         // MUTANT: the worker counts as idle while it runs callbacks (issue 12, item 7).
         let idle_first = idle_first || cfg!(cf_mutant = "idle_during_callbacks");
         if idle_first {
@@ -527,9 +723,22 @@ impl<T> Future<T> {
             Err(_) => Completion::Exception,
         };
         inner.outcome = Some(outcome);
-        inner.state = State::Finished;
-        inner.notify_waiters(how);
+        // Under the mutex the word can only have moved PENDING -> RUNNING
+        // since the caller checked it: a start that happened first.
+        let _was = self.shared.state.swap(FINISHED, AcqRel);
+        #[cfg(not(cf_mutant = "finish_any_state"))]
+        debug_assert!(matches!(_was, PENDING | RUNNING), "finished from {_was}");
         let wake = self.must_wake_blocked(&inner);
+        if inner.registered.is_none() {
+            // No callback or waiter was ever registered (the common case):
+            // nothing to notify or deliver, and `idle` has run.
+            drop(inner);
+            if wake {
+                self.shared.done.notify_all();
+            }
+            return;
+        }
+        inner.notify_waiters(how);
         self.deliver_callbacks(inner, wake);
         if !idle_first {
             idle();
@@ -547,8 +756,8 @@ impl<T> Future<T> {
             return;
         }
         let mut inner = self.lock();
-        if inner.state == State::Cancelled {
-            inner.acknowledge_cancel();
+        if self.shared.load() == State::Cancelled {
+            self.shared.acknowledge_cancel(&mut inner);
         }
     }
 
@@ -558,9 +767,9 @@ impl<T> Future<T> {
     /// under one lock.
     pub(crate) fn fail_or_notify_cancel(&self, exception: Exception) {
         let mut inner = self.lock();
-        match inner.state {
+        match self.shared.load() {
             State::Pending => self.finish_locked(inner, Err(exception), &mut || {}),
-            State::Cancelled => inner.acknowledge_cancel(),
+            State::Cancelled => self.shared.acknowledge_cancel(&mut inner),
             _ => {}
         }
     }
@@ -571,23 +780,23 @@ impl<T> Future<T> {
         let mut inner = self.lock();
         // MUTANT: the state is checked, the lock dropped, the waiter installed later.
         #[cfg(cf_mutant = "install_check_then_act")]
-        if !inner.state.is_done_for_waiters() {
+        if !self.shared.load().is_done_for_waiters() {
             drop(inner);
             let mut inner = self.lock();
-            inner.waiters.push(Registration {
+            inner.registered().waiters.push(Registration {
                 waiter: waiter.clone(),
                 index,
             });
             return None;
         }
-        match inner.state {
+        match self.shared.load() {
             State::Finished => Some(match inner.outcome {
                 Some(Err(_)) => Completion::Exception,
                 _ => Completion::Result,
             }),
             State::CancelledAndNotified => Some(Completion::Cancelled),
             _ => {
-                inner.waiters.push(Registration {
+                inner.registered().waiters.push(Registration {
                     waiter: waiter.clone(),
                     index,
                 });
@@ -610,14 +819,21 @@ impl<T> Future<T> {
     /// assert_eq!(f.waiters_installed(), 0);
     /// ```
     pub fn waiters_installed(&self) -> usize {
-        self.lock().waiters.len()
+        self.lock()
+            .registered
+            .as_ref()
+            .map_or(0, |r| r.waiters.len())
     }
 
     /// Removes every registration of `waiter`.
     pub(crate) fn remove_waiter(&self, waiter: &Arc<Waiter>) {
         let mut inner = self.lock();
         let target: *const Waiter = &**waiter;
-        inner.waiters.retain(|r| !std::ptr::eq(&*r.waiter, target));
+        if let Some(registered) = &mut inner.registered {
+            registered
+                .waiters
+                .retain(|r| !std::ptr::eq(&*r.waiter, target));
+        }
     }
 
     /// Whether the transition just made (under `inner`) must signal `done`:
@@ -637,10 +853,12 @@ impl<T> Future<T> {
     /// until none is left. Called once, by the thread that made the future
     /// done, with the lock held.
     fn deliver_callbacks<'a>(&'a self, mut inner: MutexGuard<'a, Inner<T>>, wake: bool) {
-        let mut batch = std::mem::take(&mut inner.callbacks);
+        let mut batch = inner.take_callbacks();
         // Callbacks added while this thread runs the batch are queued for it
         // (`delivering`), so set it before the lock is released.
-        inner.delivering = !batch.is_empty();
+        if !batch.is_empty() {
+            inner.registered().delivering = true;
+        }
         drop(inner);
         if wake {
             self.shared.done.notify_all();
@@ -648,9 +866,9 @@ impl<T> Future<T> {
         while !batch.is_empty() {
             self.run_callbacks(batch);
             let mut inner = self.lock();
-            batch = std::mem::take(&mut inner.callbacks);
+            batch = inner.take_callbacks();
             if batch.is_empty() {
-                inner.delivering = false;
+                inner.registered().delivering = false;
             }
         }
     }

@@ -2,7 +2,8 @@
 
 use crate::diagnostics::drop_contained;
 use crate::exception::{BoxError, Exception};
-use crate::future::Future;
+use crate::future::{Erased, Future, Shared};
+use crate::sync::{CellArc, Mutex};
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
@@ -24,35 +25,49 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 /// assert_eq!(future.result(None).unwrap(), 42);
 /// ```
 pub struct WorkItem {
-    job: Box<dyn Job>,
+    /// The future's own allocation, holding the call (`None` once the item
+    /// was run, cancelled or failed).
+    job: Option<CellArc<dyn Job>>,
 }
 
-trait Job: Send {
+/// The task's call, stored in its future's allocation (one allocation per
+/// task: `Shared<T, Call<F>>`). `Some` until the work item runs, cancels or
+/// fails it, or is dropped. It is taken out under its own lock and called
+/// or dropped after that lock is released: user code never runs under it.
+/// Unwind-safe: a panicking call has already been taken out (and runs under
+/// `catch_unwind`), so no one can see a call left half-changed by a panic.
+pub(crate) struct Call<F>(AssertUnwindSafe<Mutex<Option<F>>>);
+
+impl<F: Send + 'static> Erased for Call<F> {}
+
+impl<F> Call<F> {
+    fn take(&self) -> Option<F> {
+        self.0.lock().take()
+    }
+}
+
+/// What a [`WorkItem`] does with the allocation it shares with its future,
+/// whatever the future's value type.
+trait Job: Send + Sync {
     /// PENDING -> RUNNING (true), or CANCELLED -> C&N with the call dropped
     /// (false). Later, `run` calls the call without a second transition.
-    fn start(&mut self) -> bool;
-    fn run(self: Box<Self>, after_call: &mut dyn FnMut());
-    fn cancel(self: Box<Self>);
-    fn fail(self: Box<Self>, exception: Exception);
+    fn start(&self) -> bool;
+    /// Runs the call (`started`: `start` already moved the future to RUNNING).
+    fn run(self: CellArc<Self>, started: bool, after_call: &mut dyn FnMut());
+    fn cancel(self: CellArc<Self>);
+    fn fail(self: CellArc<Self>, exception: Exception);
+    /// The work item was dropped: if the call is still there, drop it and
+    /// settle the future so no one waits for ever (EXE-WORKITEM-4/5).
+    fn abandon(self: CellArc<Self>, started: bool);
 }
 
-struct Task<T, F> {
-    future: Future<T>,
-    /// `Some` until the task is run, cancelled or failed.
-    call: Option<F>,
-    /// The future was moved to RUNNING by [`WorkItem::start`]; `call` is
-    /// still `Some` until it runs.
-    started: bool,
-}
-
-impl<T, F> Job for Task<T, F>
+impl<T, F> Job for Shared<T, Call<F>>
 where
     T: Send + 'static,
     F: FnOnce() -> Result<T, Exception> + Send + 'static,
 {
-    fn start(&mut self) -> bool {
-        if matches!(self.future.set_running_or_notify_cancel(), Ok(true)) {
-            self.started = true;
+    fn start(&self) -> bool {
+        if matches!(self.set_running_or_notify_cancel(), Ok(true)) {
             return true;
         }
         // Cancelled (now acknowledged): the call never runs.
@@ -60,67 +75,81 @@ where
         false
     }
 
-    fn run(mut self: Box<Self>, after_call: &mut dyn FnMut()) {
-        self.run_call(after_call);
+    fn run(self: CellArc<Self>, started: bool, after_call: &mut dyn FnMut()) {
+        let call = self.call.take();
+        let future = Future::from_shared(self);
+        if let Some(call) = call {
+            // PENDING -> RUNNING, or CANCELLED -> C&N and skip (the call of a
+            // cancelled future never runs; its closure is dropped, contained).
+            // Already RUNNING if `start` claimed it.
+            if !started && !matches!(future.set_running_or_notify_cancel(), Ok(true)) {
+                drop_contained(call);
+                after_call();
+            } else {
+                // The call is wrapped in `catch_unwind` by its constructor,
+                // and the panic payload is dropped contained
+                // (`Exception::from_panic`).
+                let outcome = call();
+                // Only a user calling set_result on a running future can make
+                // this refuse; the first outcome is kept (FUT-SET-*).
+                // `after_call` runs once either way, when the worker is idle
+                // again.
+                future.finish_then(outcome, after_call);
+            }
+        }
         // This may be the last handle to the future: dropping it drops the
         // value or exception no one can read any more, user code that may
         // panic (POOL-DROPPANIC-1).
-        drop_contained(self);
+        drop_contained(future);
     }
 
-    fn cancel(mut self: Box<Self>) {
+    fn cancel(self: CellArc<Self>) {
         drop_contained(self.call.take());
-        self.future.cancel_and_notify();
+        Future::from_shared(self).cancel_and_notify();
     }
 
-    fn fail(mut self: Box<Self>, exception: Exception) {
+    fn fail(self: CellArc<Self>, exception: Exception) {
         drop_contained(self.call.take());
-        self.future.fail_or_notify_cancel(exception);
+        Future::from_shared(self).fail_or_notify_cancel(exception);
     }
-}
 
-impl<T, F> Task<T, F>
-where
-    T: Send + 'static,
-    F: FnOnce() -> Result<T, Exception> + Send + 'static,
-{
-    fn run_call(&mut self, after_call: &mut dyn FnMut()) {
+    fn abandon(self: CellArc<Self>, started: bool) {
         let Some(call) = self.call.take() else {
             return;
         };
-        // PENDING -> RUNNING, or CANCELLED -> C&N and skip (the call of a
-        // cancelled future never runs; its closure is dropped, contained).
-        // Already RUNNING if `start` claimed it.
-        if !self.started && !matches!(self.future.set_running_or_notify_cancel(), Ok(true)) {
-            drop_contained(call);
-            after_call();
-            return;
+        // Dropped without being run, cancelled or failed.
+        drop_contained(call);
+        let future = Future::from_shared(self);
+        if started {
+            // RUNNING cannot be cancelled: finish it, so no one waits for
+            // ever (EXE-WORKITEM-5).
+            future.finish_then(Err(Exception::broken_executor(DROPPED_RUNNING)), &mut || {});
+        } else {
+            future.cancel_and_notify();
         }
-        // The call is wrapped in `catch_unwind` by its constructor, and the
-        // panic payload is dropped contained (`Exception::from_panic`).
-        let outcome = call();
-        // Only a user calling set_result on a running future can make this
-        // refuse; the first outcome is kept (FUT-SET-*). `after_call` runs
-        // once either way, when the worker is idle again.
-        self.future.finish_then(outcome, after_call);
     }
 }
 
-impl<T, F> Drop for Task<T, F> {
+impl Drop for WorkItem {
     fn drop(&mut self) {
-        if let Some(call) = self.call.take() {
-            // Dropped without being run, cancelled or failed.
-            drop_contained(call);
-            if self.started {
-                // RUNNING cannot be cancelled: finish it, so no one waits
-                // for ever (EXE-WORKITEM-5).
-                self.future
-                    .finish_then(Err(Exception::broken_executor(DROPPED_RUNNING)), &mut || {});
-            } else {
-                self.future.cancel_and_notify();
-            }
+        if let Some(job) = self.job.take() {
+            job.abandon(false);
         }
     }
+}
+
+impl Drop for RunningWork {
+    fn drop(&mut self) {
+        if let Some(job) = self.job.take() {
+            job.abandon(true);
+        }
+    }
+}
+
+/// The allocation of a work item or running work; only `None` inside `drop`.
+fn take_job(job: &mut Option<CellArc<dyn Job>>) -> CellArc<dyn Job> {
+    job.take()
+        .expect("a work item holds its job until it is dropped")
 }
 
 impl WorkItem {
@@ -167,18 +196,10 @@ impl WorkItem {
         T: Send + 'static,
         F: FnOnce() -> Result<T, Exception> + Send + 'static,
     {
-        let future = Future::new();
-        let task = Task {
-            future: future.clone(),
-            call: Some(call),
-            started: false,
-        };
-        (
-            WorkItem {
-                job: Box::new(task),
-            },
-            future,
-        )
+        let shared = CellArc::new(Shared::new(Call(AssertUnwindSafe(Mutex::new(Some(call))))));
+        let job: CellArc<dyn Job> = shared.clone();
+        let item = WorkItem { job: Some(job) };
+        (item, Future::from_shared(shared))
     }
 
     /// Claims the item now, as a worker does before it runs the call
@@ -207,8 +228,11 @@ impl WorkItem {
     /// assert!(item.start().is_none()); // acknowledged; the call never runs
     /// ```
     pub fn start(mut self) -> Option<RunningWork> {
-        if self.job.start() {
-            Some(RunningWork { item: self })
+        let job = take_job(&mut self.job);
+        // Cancelled: the call was dropped and the future acknowledged;
+        // nothing is left to settle.
+        if job.start() {
+            Some(RunningWork { job: Some(job) })
         } else {
             None
         }
@@ -218,8 +242,8 @@ impl WorkItem {
     /// was cancelled, to CANCELLED_AND_NOTIFIED without running the call),
     /// calls it, and completes the future with its value or failure, running
     /// the callbacks here.
-    pub fn run(self) {
-        self.job.run(&mut || {});
+    pub fn run(mut self) {
+        take_job(&mut self.job).run(false, &mut || {});
     }
 
     /// Like [`run`](WorkItem::run), calling `after_call` once the call has
@@ -227,22 +251,22 @@ impl WorkItem {
     /// this item: before anyone can see the result if the future has no
     /// done-callbacks, after they have run otherwise. The thread pool uses it
     /// to count its worker as idle (POOL-REUSE-1, POOL-CBIDLE-1).
-    pub fn run_then(self, mut after_call: impl FnMut()) {
-        self.job.run(&mut after_call);
+    pub fn run_then(mut self, mut after_call: impl FnMut()) {
+        take_job(&mut self.job).run(false, &mut after_call);
     }
 
     /// Discards the call: the future is cancelled (if still PENDING) and
     /// acknowledged, ending in CANCELLED_AND_NOTIFIED; a RUNNING or FINISHED
     /// future is left alone.
-    pub fn cancel(self) {
-        self.job.cancel();
+    pub fn cancel(mut self) {
+        take_job(&mut self.job).cancel();
     }
 
     /// Discards the call because the executor broke: a PENDING future
     /// finishes with `exception`, a cancelled one is acknowledged
     /// (CANCELLED_AND_NOTIFIED).
-    pub fn fail(self, exception: Exception) {
-        self.job.fail(exception);
+    pub fn fail(mut self, exception: Exception) {
+        take_job(&mut self.job).fail(exception);
     }
 }
 
@@ -256,21 +280,22 @@ const DROPPED_RUNNING: &str = "the executor dropped a started work item without 
 /// with a [`BrokenExecutor`](crate::ExceptionKind::BrokenExecutor) exception
 /// (a RUNNING future cannot be cancelled), so no one waits for it forever.
 pub struct RunningWork {
-    item: WorkItem,
+    /// As [`WorkItem`]'s; the future is RUNNING.
+    job: Option<CellArc<dyn Job>>,
 }
 
 impl RunningWork {
     /// Calls the call in this thread and completes the future with its value
     /// or failure, running the callbacks here (as [`WorkItem::run`], without
     /// a second transition).
-    pub fn run(self) {
-        self.item.run();
+    pub fn run(mut self) {
+        take_job(&mut self.job).run(true, &mut || {});
     }
 
     /// Like [`run`](RunningWork::run), calling `after_call` once the thread
     /// has nothing left to do for this item (as [`WorkItem::run_then`]).
-    pub fn run_then(self, after_call: impl FnMut()) {
-        self.item.run_then(after_call);
+    pub fn run_then(mut self, mut after_call: impl FnMut()) {
+        take_job(&mut self.job).run(true, &mut after_call);
     }
 }
 

@@ -250,3 +250,81 @@ fn loom_timeouts() {
     }
     set_model_timeouts(ModelTimeouts::Never);
 }
+
+/// Model 6: the state word. A claim (`set_running_or_notify_cancel`, one
+/// compare-and-swap without the mutex) races `cancel` (a compare-and-swap
+/// under it) while a third thread reads the lock-free predicates: exactly
+/// one side wins, and the observer never sees the word go back or report an
+/// impossible combination.
+/// Clauses: FUT-CANCEL-1, FUT-CANCEL-2, FUT-NOTIFY-1, FUT-NOTIFY-2, FUT-PRED-1, FUT-PRED-2, FUT-PRED-3.
+#[test]
+fn loom_state_word_cancel_races_claim() {
+    loom_model(
+        "state_word_cancel_races_claim",
+        "FUT-CANCEL-1 FUT-NOTIFY-1 FUT-NOTIFY-2 FUT-PRED-3",
+        || {
+            let f: Future<i32> = Future::new();
+            let (a, b) = (f.clone(), f.clone());
+            let claimer = thread::spawn(move || a.set_running_or_notify_cancel().unwrap());
+            let observer = thread::spawn(move || {
+                let first = b.state();
+                let (done, running) = (b.done(), b.running());
+                let last = b.state();
+                // PENDING < RUNNING, PENDING < CANCELLED < C&N: never back.
+                let rank = |s: State| match s {
+                    State::Pending => 0,
+                    State::Running | State::Cancelled => 1,
+                    State::CancelledAndNotified | State::Finished => 2,
+                };
+                assert!(rank(first) <= rank(last), "{first} then {last}");
+                assert!(!(done && running), "done and running at once");
+                last
+            });
+            let cancelled = f.cancel();
+            let claimed = claimer.join().unwrap();
+            let seen = observer.join().unwrap();
+            assert_ne!(
+                cancelled, claimed,
+                "exactly one of cancel and the claim wins"
+            );
+            if claimed {
+                assert_eq!(f.state(), State::Running);
+                assert!(!f.cancel(), "a running future cannot be cancelled");
+                assert!(!seen.is_cancelled());
+            } else {
+                assert_eq!(f.state(), State::CancelledAndNotified);
+                assert_ne!(seen, State::Running);
+            }
+        },
+    );
+}
+
+/// Model 7: the state word and the registrations that need the mutex.
+/// `set_result` races a thread blocked in `result()`, a `wait()` installing
+/// its waiter and an `add_done_callback`: the reader returns the value, the
+/// wait returns with the future done and leaves no waiter, the callback runs
+/// exactly once and sees the value.
+/// Clauses: FUT-SET-1, FUT-RESULT-1, WAIT-FIRSTCOMPLETED-1, CB-ADD-1, CB-ADD-2, CB-ONCE-1, DIV-WAITRACE-1.
+#[test]
+fn loom_state_word_finish_races_registrations() {
+    set_model_timeouts(ModelTimeouts::Never);
+    loom_model(
+        "state_word_finish_races_registrations",
+        "FUT-SET-1 FUT-RESULT-1 WAIT-FIRSTCOMPLETED-1 CB-ONCE-1",
+        || {
+            let f: Future<i32> = Future::new();
+            let (a, b) = (f.clone(), f.clone());
+            let setter = thread::spawn(move || a.set_result(7).unwrap());
+            let reader = thread::spawn(move || b.result(None).unwrap());
+            let seen = Arc::new(Mutex::new(Vec::new()));
+            let log = seen.clone();
+            f.add_done_callback(move |f| log.lock().unwrap().push(f.result(None).unwrap()));
+            let r = wait([&f], None, ReturnWhen::FirstCompleted);
+            assert_eq!(r.done.len(), 1, "wait returned before the future was done");
+            assert_eq!(reader.join().unwrap(), 7);
+            setter.join().unwrap();
+            assert_eq!(*seen.lock().unwrap(), [7], "the callback ran once");
+            assert_eq!(f.waiters_installed(), 0, "no waiter left behind");
+        },
+    );
+}

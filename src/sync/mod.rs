@@ -33,7 +33,18 @@ mod shuttle_impl;
 #[cfg(all(shuttle, not(loom)))]
 use shuttle_impl as imp;
 
-pub(crate) use imp::{Arc, AtomicUsize, JoinHandle, thread, thread_local};
+pub(crate) use imp::{Arc, AtomicU32, AtomicUsize, JoinHandle, thread, thread_local};
+
+/// The reference count of a future's one allocation (closure, state and
+/// outcome together, see `crate::future`). It is `std`'s `Arc` in every
+/// build: that allocation is reached through two unsized handles of
+/// different types (`Future<T>` and `WorkItem`), which needs the unsizing
+/// coercion only `std`'s `Arc` has (loom's `Arc` is two allocations and can
+/// only be made unsized from a unique `std` one). The locks, condition
+/// variable and atomics inside the allocation are still the checker's, so
+/// the models explore every interleaving of the future's state machine; only
+/// the reference count itself is not modelled, which is `std`'s to get right.
+pub(crate) type CellArc<T> = std::sync::Arc<T>;
 
 use std::sync::PoisonError;
 use std::time::Duration;
