@@ -28,6 +28,12 @@ mutants=(
     "drain_stops_early          loom    loom_pool    loom_failing_initializer"
     "idle_ignores_busy          loom    loom_pool    loom_idle_reuse_never_strands_work"
     "spinner_counted_twice      loom    loom_pool    loom_warm_pool_wakes_sleeper_past_spinner"
+    # Issue 14: the inbox/outbox queue of the pool.
+    "outbox_popped_lifo         loom    loom_pool    loom_queue_keeps_fifo_across_swaps"
+    "drain_skips_outbox         loom    loom_pool    loom_cancel_futures_drains_inbox_and_outbox"
+    "outbox_checked_unlocked    loom    loom_pool    loom_warm_pool_wakes_sleeper_past_spinner"
+    "outbox_popped_lifo         shuttle shuttle_pool shuttle_queue_fifo_under_cancel_futures"
+    "queued_ignores_outbox      shuttle shuttle_pool shuttle_outbox_counts_as_queued"
     "drain_without_notify       shuttle shuttle_pool shuttle_shutdown_storm"
     "map_drop_cancels_nothing   shuttle shuttle_pool shuttle_map_buffer_dropped_midway"
     "install_check_then_act     shuttle shuttle_pool shuttle_as_completed_many"

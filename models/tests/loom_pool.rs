@@ -186,3 +186,83 @@ fn loom_warm_pool_wakes_sleeper_past_spinner() {
         },
     );
 }
+
+/// Model 9 (the inbox/outbox queue): three submits on a one-worker pool
+/// start in submission order whichever batches the worker swaps from the
+/// inbox into the outbox, including an item submitted while older ones wait
+/// in the outbox.
+/// Clauses: EXE-SUBMIT-3, POOL-MAX-1.
+#[test]
+fn loom_queue_keeps_fifo_across_swaps() {
+    set_model_timeouts(ModelTimeouts::Never);
+    loom_model("queue_keeps_fifo_across_swaps", "EXE-SUBMIT-3", || {
+        let p = pool(1);
+        let log = Arc::new(Mutex::new(Vec::new()));
+        for i in 0..3 {
+            let log = log.clone();
+            p.submit(move || log.lock().unwrap().push(i)).unwrap();
+        }
+        p.shutdown(true, false).unwrap();
+        assert_eq!(
+            *log.lock().unwrap(),
+            [0, 1, 2],
+            "started out of submission order"
+        );
+    });
+}
+
+/// Model 10 (the inbox/outbox queue): a submitter racing
+/// `shutdown(cancel_futures)` while the only worker is held in an earlier
+/// task: when the shutdown returns, every other accepted item — in the inbox
+/// or already swapped into the outbox — is CANCELLED_AND_NOTIFIED (none left
+/// PENDING, none lost), and after the worker is released each future is
+/// done: run once or cancelled and never run.
+/// Clauses: SHUT-CANCEL-1, SHUT-REJECT-1, SHUT-CONCURRENT-1.
+#[test]
+fn loom_cancel_futures_drains_inbox_and_outbox() {
+    set_model_timeouts(ModelTimeouts::Never);
+    loom_model(
+        "cancel_futures_drains_inbox_and_outbox",
+        "SHUT-CANCEL-1 SHUT-REJECT-1",
+        || {
+            let p = pool(1);
+            let gate = Signal::default();
+            let g = gate.clone();
+            let held = p.submit(move || g.wait()).unwrap();
+            let runs = Arc::new([AtomicUsize::new(0), AtomicUsize::new(0)]);
+            let q = p.clone();
+            let r = runs.clone();
+            let submitter = thread::spawn(move || {
+                (0..2)
+                    .map(|k| {
+                        let r = r.clone();
+                        q.submit(move || {
+                            r[k].fetch_add(1, Ordering::SeqCst);
+                        })
+                    })
+                    .collect::<Vec<_>>()
+            });
+            p.shutdown(false, true).unwrap();
+            let later = submitter.join().unwrap();
+            for (k, f) in later.iter().enumerate() {
+                match f {
+                    Ok(f) => assert_eq!(
+                        f.state(),
+                        State::CancelledAndNotified,
+                        "item {k} accepted before shutdown(cancel_futures) left queued"
+                    ),
+                    Err(e) => assert!(matches!(e, Error::Shutdown)),
+                }
+            }
+            gate.set();
+            p.shutdown(true, false).unwrap();
+            assert!(held.done());
+            for (k, f) in later.into_iter().enumerate() {
+                if let Ok(f) = f {
+                    assert_eq!(f.state(), State::CancelledAndNotified);
+                    assert_eq!(runs[k].load(Ordering::SeqCst), 0, "cancelled item {k} ran");
+                }
+            }
+        },
+    );
+}

@@ -263,3 +263,118 @@ fn shuttle_callbacks_that_need_a_worker() {
         },
     );
 }
+
+/// The inbox/outbox queue under many interleavings: two threads submit six
+/// tasks each to a one-worker pool while a third shuts it down with
+/// cancel_futures. Each submitter's tasks that ran started in its submission
+/// order, and the ones that ran are a prefix of its accepted tasks (nothing
+/// queued after a cancelled task ran); every accepted task ran once or was
+/// cancelled and never ran; none is lost or left pending.
+/// Clauses: EXE-SUBMIT-3, SHUT-CANCEL-1, SHUT-REJECT-1, SHUT-CONCURRENT-1.
+#[test]
+fn shuttle_queue_fifo_under_cancel_futures() {
+    set_model_timeouts(ModelTimeouts::Never);
+    shuttle_model(
+        "queue_fifo_under_cancel_futures",
+        "EXE-SUBMIT-3 SHUT-CANCEL-1 SHUT-REJECT-1",
+        || {
+            let p = pool(1);
+            let log = Arc::new(shuttle::sync::Mutex::new(Vec::new()));
+            let submitters: Vec<_> = (0..2)
+                .map(|t| {
+                    let (p, log) = (p.clone(), log.clone());
+                    thread::spawn(move || {
+                        (0..6)
+                            .map(|i| {
+                                let log = log.clone();
+                                p.submit(move || log.lock().unwrap().push((t, i)))
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            let q = p.clone();
+            let canceller = thread::spawn(move || q.shutdown(false, true).unwrap());
+            let results: Vec<_> = submitters.into_iter().map(|s| s.join().unwrap()).collect();
+            canceller.join().unwrap();
+            p.shutdown(true, false).unwrap();
+            let log = log.lock().unwrap().clone();
+            for (t, fs) in results.iter().enumerate() {
+                let ran: Vec<usize> = log.iter().filter(|e| e.0 == t).map(|e| e.1).collect();
+                let mut expected_ran = Vec::new();
+                let mut cancelled_seen = false;
+                for (i, f) in fs.iter().enumerate() {
+                    match f {
+                        Err(e) => assert!(matches!(e, Error::Shutdown), "{e:?}"),
+                        Ok(f) => match f.state() {
+                            State::Finished => {
+                                assert!(
+                                    !cancelled_seen,
+                                    "submitter {t}: task {i} ran after a cancelled one"
+                                );
+                                expected_ran.push(i);
+                            }
+                            State::CancelledAndNotified => cancelled_seen = true,
+                            s => panic!("submitter {t}: task {i} left {s}"),
+                        },
+                    }
+                }
+                assert_eq!(
+                    ran, expected_ran,
+                    "submitter {t}: started out of order or not exactly once"
+                );
+            }
+        },
+    );
+}
+
+/// A count-down latch of tasks that must all be running at once.
+#[derive(Clone)]
+struct Latch(Arc<(shuttle::sync::Mutex<usize>, shuttle::sync::Condvar)>);
+
+impl Latch {
+    fn new(n: usize) -> Latch {
+        Latch(Arc::new((
+            shuttle::sync::Mutex::new(n),
+            shuttle::sync::Condvar::new(),
+        )))
+    }
+    fn arrive_and_wait(&self) {
+        let mut left = self.0.0.lock().unwrap();
+        *left -= 1;
+        if *left == 0 {
+            self.0.1.notify_all();
+        }
+        while *left > 0 {
+            left = self.0.1.wait(left).unwrap();
+        }
+    }
+}
+
+/// Items already swapped into the outbox count as queued when a submit
+/// decides whether to start a thread: on a four-worker pool with one idle
+/// worker, two rounds of four tasks that can only finish together (a latch
+/// of four) all finish, with at most four threads.
+/// Clauses: POOL-REUSE-2, POOL-MAX-1.
+#[test]
+fn shuttle_outbox_counts_as_queued() {
+    set_model_timeouts(ModelTimeouts::Never);
+    shuttle_model("outbox_counts_as_queued", "POOL-REUSE-2 POOL-MAX-1", || {
+        let p = pool(4);
+        p.submit(|| ()).unwrap().result(None).unwrap(); // one idle worker
+        for _ in 0..2 {
+            let latch = Latch::new(4);
+            let fs: Vec<_> = (0..4)
+                .map(|_| {
+                    let l = latch.clone();
+                    p.submit(move || l.arrive_and_wait()).unwrap()
+                })
+                .collect();
+            for f in &fs {
+                f.result(None).unwrap();
+            }
+        }
+        assert!(p.threads_started() <= 4);
+        p.shutdown(true, false).unwrap();
+    });
+}

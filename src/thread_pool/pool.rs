@@ -1,40 +1,77 @@
 //! The state a thread pool's handles and workers share, and the operations
 //! on it: submit, shutdown, breaking.
 //!
-//! # Invariants (all fields of [`PoolState`] change only under `state`)
+//! # The queue: an inbox and an outbox
 //!
+//! Queued items live in two FIFO queues under two locks. Submitters append to
+//! the *inbox* (`PoolState::inbox`, under `state`, with the bookkeeping
+//! below); workers pop from the *outbox* (`Outbox::items`, under its own
+//! lock). A worker that finds the outbox empty takes `state` (lock order:
+//! outbox, then state) and swaps the whole inbox in. Every item in the outbox
+//! was submitted before every item in the inbox, and each queue is popped
+//! from its front, so items are taken in submission order (EXE-SUBMIT-3);
+//! submit and take contend only at a swap, once per batch, instead of at
+//! every item.
+//!
+//! # Invariants
+//!
+//! * Every field of [`PoolState`] changes only under `state`; the outbox's
+//!   items only under the outbox lock, and it is refilled only while both
+//!   are held, from an empty outbox.
+//! * `pending` counts the items swapped into the outbox that have not
+//!   finished: those still in the outbox plus the workers running one (inside
+//!   its call or its done-callbacks). A swap adds the batch under both locks;
+//!   a take moves an item from the outbox to a worker and leaves `pending`
+//!   unchanged; a worker subtracts one, lock-free, when its call returns —
+//!   before the outcome is visible, so a caller that has seen a result also
+//!   sees that worker as idle (POOL-REUSE-*) — or, when the future has
+//!   done-callbacks, only after they have run, so a callback that submits and
+//!   waits gets a new thread (POOL-CBIDLE-1); a drain subtracts what it takes
+//!   from the outbox.
+//! * Idle workers (alive, not running an item) are at least the queued items
+//!   (inbox + outbox) exactly when `alive >= inbox + pending`. A submitter
+//!   holds `state`, so `alive` and the inbox are exact, and reads `pending` in
+//!   one load: no take in between can make it count an item both as queued
+//!   and as running (with one counter per side, a take seen half done would
+//!   make idle workers look busy and leave a sleeper asleep).
+//! * `Outbox::len` is the outbox's length, stored under its lock after every
+//!   change, read without it: by the wake-up rule below (a stale, higher
+//!   value sends an extra wake-up at worst) and by a spinning worker.
 //! * Every queued item has a worker that will take it: a submit either finds
-//!   at least as many idle workers as queued items (and wakes a sleeping
-//!   one), or starts a thread, or — when `max_workers` threads exist — leaves
-//!   the item for a busy worker, which always checks the queue under the lock
-//!   before it sleeps.
-//! * `busy` counts workers inside a call or its done-callbacks. A worker
-//!   whose future has no callbacks leaves it (lock-free) when its call
-//!   returns, before the outcome is visible, so a caller that has seen a
-//!   result also sees that worker as idle (POOL-REUSE-*); one running
-//!   callbacks leaves it only after they have run, so a callback that
-//!   submits and waits gets a new thread (POOL-CBIDLE-1).
-//! * No user code runs under `state`: items refused or drained are dropped,
-//!   cancelled or failed after it is released (POOL-SPAWN-1), and a worker
-//!   survives any panic of user code, including a panicking `Drop`
+//!   at least as many idle workers as queued items (and wakes a sleeping one),
+//!   or starts a thread, or — when `max_workers` threads exist — leaves the
+//!   item for a busy worker, which always checks both queues before it
+//!   sleeps. A worker decides to sleep only while holding `state`, having
+//!   found the inbox empty under it and the outbox empty under the outbox
+//!   lock held until `state` was taken: nothing enters the outbox without
+//!   `state`, so both were empty at once.
+//! * When `max_workers` threads exist and no sleeper is waiting for a
+//!   wake-up (`sleeping == wakeups`), a submit has nothing to decide: it
+//!   reads neither `pending` nor the outbox's length, and writes nothing but
+//!   the inbox and its lock. While the workers are busy, a submit touches no
+//!   line a worker writes per item, and a take none a submitter writes.
+//! * No user code runs under either lock: items refused or drained are
+//!   dropped, cancelled or failed after both are released (POOL-SPAWN-1), and
+//!   a worker survives any panic of user code, including a panicking `Drop`
 //!   (POOL-DROPPANIC-1).
 //! * Once `shutdown` is set it is never cleared, and no item is queued after
-//!   it; workers exit when the queue is empty and `shutdown` is set, so
+//!   it; workers exit when both queues are empty and `shutdown` is set, so
 //!   every item queued before shutdown runs unless `cancel_futures` drained
-//!   it.
-//! * Once `broken` is set, the queue is drained (its items failed) and no item
-//!   is queued again.
+//!   it. A drain (cancel_futures, breaking) takes both locks and empties the
+//!   outbox, then the inbox, in submission order.
+//! * Once `broken` is set, both queues are drained (their items failed) and
+//!   no item is queued again.
 //! * `alive` counts started workers that have not exited; `shutdown(wait)`
 //!   returns only when it is 0.
 //! * An idle worker that has just run an item may spin briefly before it
-//!   sleeps, watching `queued` (a lock-free copy of the queue's length,
-//!   written under the lock). At most one worker spins at a time
-//!   (`spinning` is 0 or 1), so that on few cores a spinner never takes the
-//!   CPU from more than one thread. `queued` is only a hint: the spinner is
-//!   counted in `spinning` under the lock, and uncounted under the lock in
-//!   the same acquisition in which it re-checks the queue; it decides to
-//!   sleep and counts itself in `sleeping` only under that acquisition. So a
-//!   spinning worker is an idle worker on its way back to the queue.
+//!   sleeps, watching `queued` (a hint that the inbox is not empty, stored
+//!   by a submit only while a worker spins) and the outbox's length. At most
+//!   one worker spins at a time (`spinning` is 0 or 1), so that on few cores
+//!   a spinner never takes the CPU from more than one thread. The spinner is
+//!   counted in `spinning` under `state` in the acquisition in which it found
+//!   both queues empty, and uncounted under `state` before it next looks at
+//!   the queues, so while counted it has taken no item: a spinning worker is
+//!   an idle worker on its way back to the queue.
 //! * `wakeups` counts wake-ups sent to sleepers that have not yet re-taken
 //!   the lock (`wakeups <= sleeping`; a spurious wake-up may consume one
 //!   early, which only causes an extra wake-up later).
@@ -83,25 +120,41 @@ const YIELD_STEPS: usize = 1;
 
 static NEXT_POOL_ID: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
 
+/// The queue workers take from; refilled from the inbox (see the module
+/// header). The length sits beside the lock: a worker that pops writes both.
+pub(crate) struct Outbox {
+    pub(crate) items: Mutex<VecDeque<WorkItem>>,
+    /// `items.len()`, stored under `items` after every change; read without
+    /// it by submitters and by a spinning worker (see the invariants above).
+    pub(crate) len: AtomicUsize,
+}
+
 pub(crate) struct Pool {
     id: usize,
     pub(crate) max_workers: usize,
     prefix: String,
     pub(crate) initializer: Option<Arc<Initializer>>,
     pub(crate) state: Mutex<PoolState>,
+    /// The items workers take first; see the module header.
+    pub(crate) outbox: Outbox,
     /// Workers sleep here waiting for work or shutdown.
     pub(crate) work_ready: Condvar,
     /// `shutdown(wait)` sleeps here until every worker has exited.
     all_exited: Condvar,
-    /// Workers inside a call.
-    pub(crate) busy: AtomicUsize,
-    /// `state.queue.len()` as of the last change, for spinning workers (a
-    /// hint; see the invariants above).
+    /// Items swapped into the outbox and not yet finished: the outbox's
+    /// items plus the workers inside a call or its callbacks taken from it.
+    /// A take moves an item from one to the other and leaves it unchanged,
+    /// so a submitter reads both in one load (see the invariants above).
+    pub(crate) pending: AtomicUsize,
+    /// Non-zero when the inbox may hold items: stored by a submit while a
+    /// worker spins, cleared when the inbox is emptied (a hint for the
+    /// spinning worker; see the invariants above).
     queued: AtomicUsize,
 }
 
 pub(crate) struct PoolState {
-    pub(crate) queue: VecDeque<WorkItem>,
+    /// Items submitted since the last swap into the outbox.
+    pub(crate) inbox: VecDeque<WorkItem>,
     /// Threads started so far (names the next one).
     started: usize,
     /// Started workers that have not exited.
@@ -129,7 +182,7 @@ impl Pool {
             prefix,
             initializer,
             state: Mutex::new(PoolState {
-                queue: VecDeque::new(),
+                inbox: VecDeque::new(),
                 started: 0,
                 alive: 0,
                 sleeping: 0,
@@ -139,17 +192,76 @@ impl Pool {
                 broken: None,
                 handles: Vec::new(),
             }),
+            outbox: Outbox {
+                items: Mutex::new(VecDeque::new()),
+                len: AtomicUsize::new(0),
+            },
             work_ready: Condvar::new(),
             all_exited: Condvar::new(),
-            busy: AtomicUsize::new(0),
+            pending: AtomicUsize::new(0),
             queued: AtomicUsize::new(0),
         })
     }
 
-    /// Publishes the queue's length to spinning workers. Called under the
-    /// lock after every change to the queue.
-    pub(crate) fn publish_queued(&self, st: &PoolState) {
-        self.queued.store(st.queue.len(), Ordering::Relaxed);
+    /// Clears the spinner's hint after the inbox was emptied (under `state`).
+    pub(crate) fn clear_queued(&self) {
+        if self.queued.load(Ordering::Relaxed) != 0 {
+            self.queued.store(0, Ordering::Relaxed);
+        }
+    }
+
+    /// Moves the whole inbox into the (empty) outbox, counting its items in
+    /// `pending`, and takes the first one. Called by a worker holding both
+    /// locks.
+    pub(crate) fn refill_and_take(
+        &self,
+        outbox: &mut VecDeque<WorkItem>,
+        st: &mut PoolState,
+    ) -> Option<WorkItem> {
+        debug_assert!(outbox.is_empty());
+        // The emptied outbox's buffer becomes the inbox's: the two buffers
+        // trade places, so a steady stream of batches allocates nothing.
+        std::mem::swap(outbox, &mut st.inbox);
+        self.pending.fetch_add(outbox.len(), Ordering::AcqRel);
+        self.clear_queued();
+        self.take_front(outbox)
+    }
+
+    /// Pops the outbox's first item; the caller stays counted in `pending`
+    /// until [`Pool::finished_one`]. Called under the outbox lock.
+    pub(crate) fn take_front(&self, outbox: &mut VecDeque<WorkItem>) -> Option<WorkItem> {
+        if outbox.is_empty() {
+            return None;
+        }
+        // MUTANT: the outbox is popped from its back (a batch runs newest first).
+        let work = if cfg!(cf_mutant = "outbox_popped_lifo") {
+            outbox.pop_back()
+        } else {
+            outbox.pop_front()
+        };
+        self.outbox.len.store(outbox.len(), Ordering::Relaxed);
+        work
+    }
+
+    /// A worker's item has returned (and its callbacks, if any, have run):
+    /// the worker is idle again.
+    pub(crate) fn finished_one(&self) {
+        self.pending.fetch_sub(1, Ordering::AcqRel);
+    }
+
+    /// Empties both queues, oldest first (under both locks).
+    fn drain_all(&self, outbox: &mut VecDeque<WorkItem>, st: &mut PoolState) -> Vec<WorkItem> {
+        // MUTANT: a drain forgets the items already moved to the outbox.
+        let mut drained: Vec<WorkItem> = if cfg!(cf_mutant = "drain_skips_outbox") {
+            Vec::new()
+        } else {
+            outbox.drain(..).collect()
+        };
+        self.pending.fetch_sub(drained.len(), Ordering::AcqRel);
+        self.outbox.len.store(outbox.len(), Ordering::Relaxed);
+        drained.extend(st.inbox.drain(..));
+        self.clear_queued();
+        drained
     }
 
     /// Spins, then yields, for a bounded time while the queue looks empty,
@@ -159,7 +271,9 @@ impl Pool {
     /// way. Called without the lock.
     pub(crate) fn idle_spin(&self) {
         for step in 0..SPIN_STEPS + YIELD_STEPS {
-            if self.queued.load(Ordering::Relaxed) > 0 {
+            if self.queued.load(Ordering::Relaxed) > 0
+                || self.outbox.len.load(Ordering::Relaxed) > 0
+            {
                 return;
             }
             if step < SPIN_STEPS {
@@ -200,16 +314,35 @@ impl Pool {
             drop(work);
             return Err(refusal);
         }
-        st.queue.push_back(work);
-        this.publish_queued(&st);
-        let idle = st.alive - this.busy.load(Ordering::Acquire).min(st.alive);
+        st.inbox.push_back(work);
+        if st.spinning > 0 {
+            this.queued.store(st.inbox.len(), Ordering::Relaxed);
+        }
+        if st.alive == this.max_workers && st.sleeping == st.wakeups {
+            // No thread can start and every sleeper is already being woken:
+            // a busy or returning worker takes the item (the invariants).
+            // No shared line of the workers is read or written.
+            return Ok(());
+        }
+        // Idle workers are at least the queued items (POOL-REUSE-1) when
+        // `alive >= inbox + outbox + busy`; the last two are `pending`, read
+        // in one load, so no take in between can tear the count.
+        let outbox_len = this.outbox.len.load(Ordering::Relaxed);
+        let pending = this.pending.load(Ordering::Acquire);
         // MUTANT: busy workers counted as idle (gh-88354-like imbalance).
-        let idle = if cfg!(cf_mutant = "idle_ignores_busy") {
-            st.alive
+        let pending = if cfg!(cf_mutant = "idle_ignores_busy") {
+            outbox_len
+        } else if cfg!(cf_mutant = "queued_ignores_outbox") {
+            // MUTANT: the idle count ignores the items already in the outbox.
+            pending.saturating_sub(outbox_len)
         } else {
-            idle
+            pending
         };
-        if idle >= st.queue.len() {
+        // The wake-up rule below needs the queued items only: the outbox's
+        // length may be read stale, i.e. too high, which sends an extra
+        // wake-up at worst.
+        let queued = st.inbox.len() + outbox_len;
+        if st.alive >= st.inbox.len() + pending {
             // An idle worker will take it: wake one if a sleeper is not
             // already on its way back (the others are about to come back to
             // the queue). The item is queued under the lock and a sleeper
@@ -223,7 +356,7 @@ impl Pool {
             } else {
                 on_the_way
             };
-            let wake = st.sleeping > st.wakeups && st.queue.len() > on_the_way;
+            let wake = st.sleeping > st.wakeups && queued > on_the_way;
             if wake {
                 st.wakeups += 1;
             }
@@ -237,8 +370,7 @@ impl Pool {
                     // No thread can ever run it: take it back and report. Its
                     // future is cancelled when it drops, which runs its
                     // callbacks: only after the lock is released (POOL-SPAWN-1).
-                    let refused = st.queue.pop_back();
-                    this.publish_queued(&st);
+                    let refused = st.inbox.pop_back();
                     // MUTANT: the refused item is dropped under the pool lock (issue 12, item 6).
                     #[cfg(cf_mutant = "refused_dropped_under_lock")]
                     let refused: Option<WorkItem> = {
@@ -280,17 +412,17 @@ impl Pool {
     /// their callbacks may call back into the pool.
     pub(crate) fn break_pool(&self) {
         let drained: Vec<WorkItem> = {
+            let mut outbox = self.outbox.items.lock();
             let mut st = self.state.lock();
             if st.broken.is_none() {
                 st.broken = Some(BROKEN_POOL_MESSAGE.to_string());
             }
+            let mut drained = self.drain_all(&mut outbox, &mut st);
             // MUTANT: the drain stops after the first item, stranding the rest.
-            let drained = if cfg!(cf_mutant = "drain_stops_early") {
-                st.queue.pop_front().into_iter().collect()
-            } else {
-                st.queue.drain(..).collect()
-            };
-            self.publish_queued(&st);
+            if cfg!(cf_mutant = "drain_stops_early") && drained.len() > 1 {
+                let rest = drained.split_off(1);
+                st.inbox.extend(rest);
+            }
             drained
         };
         for work in drained {
@@ -305,14 +437,15 @@ impl Pool {
             return Err(Error::Runtime("cannot join current thread".to_string()));
         }
         let (drained, handles) = {
+            let mut outbox = self.outbox.items.lock();
             let mut st = self.state.lock();
             st.shutdown = true;
             let drained: Vec<WorkItem> = if cancel_futures {
-                st.queue.drain(..).collect()
+                self.drain_all(&mut outbox, &mut st)
             } else {
                 Vec::new()
             };
-            self.publish_queued(&st);
+            drop(outbox);
             if st.sleeping > 0 {
                 self.work_ready.notify_all();
             }

@@ -8,9 +8,11 @@
 //! Arguments: executor (`ours`, `threadpool`, `rayon`, `tokio`,
 //! `crossbeam`, `floor`, `async-task`), workload (`throughput`, `round_trip`, `contention`, and for
 //! `ours` also `map1`, `map64`, `map1024`, `wait_all`, `as_completed`),
-//! count, and optionally how many times to repeat the workload on the same
+//! count, optionally how many times to repeat the workload on the same
 //! pool (default 1; with more, the time per task of each repetition is
-//! printed).
+//! printed), and optionally how many worker threads (default
+//! [`WORKERS`]; `benches/scaling.py` runs 1 to 64). Bad arguments: one line
+//! on stderr and exit status 2.
 
 use concurrent_futures::{Executor, MapOptions, ReturnWhen, as_completed, wait};
 use concurrent_futures_benches::WORKERS;
@@ -20,8 +22,8 @@ use concurrent_futures_benches::peers::{
 use concurrent_futures_benches::workloads::{contention, round_trip, submit_collect, tiny};
 use std::time::Instant;
 
-fn run<P: Peer>(workload: &str, n: usize, repeat: usize) -> u64 {
-    let peer = P::with_workers(WORKERS);
+fn run<P: Peer>(workload: &str, n: usize, repeat: usize, workers: usize) -> u64 {
+    let peer = P::with_workers(workers);
     let mut sum = 0u64;
     let mut per_task = Vec::with_capacity(repeat);
     for _ in 0..repeat {
@@ -30,7 +32,7 @@ fn run<P: Peer>(workload: &str, n: usize, repeat: usize) -> u64 {
             "throughput" => submit_collect(&peer, n),
             "round_trip" => (0..n as u64).map(|i| round_trip(&peer, i)).sum(),
             "contention" => contention(&peer, 4, n),
-            other => panic!("unknown workload {other}"),
+            other => fail(&format!("unknown workload {other}")),
         });
         per_task.push(start.elapsed().as_nanos() / n as u128);
     }
@@ -40,8 +42,8 @@ fn run<P: Peer>(workload: &str, n: usize, repeat: usize) -> u64 {
     sum
 }
 
-fn map(chunksize: usize, n: usize) -> u64 {
-    let peer = Ours::with_workers(WORKERS);
+fn map(chunksize: usize, n: usize, workers: usize) -> u64 {
+    let peer = Ours::with_workers(workers);
     let options = MapOptions::new().chunksize(chunksize);
     peer.pool
         .map_with(tiny, 0..n as u64, options)
@@ -52,8 +54,8 @@ fn map(chunksize: usize, n: usize) -> u64 {
 
 /// Submits `n` tiny tasks and waits for them all with `wait(ALL_COMPLETED)`
 /// or by draining `as_completed`.
-fn waits(use_as_completed: bool, n: usize) -> u64 {
-    let peer = Ours::with_workers(WORKERS);
+fn waits(use_as_completed: bool, n: usize, workers: usize) -> u64 {
+    let peer = Ours::with_workers(workers);
     let fs: Vec<_> = (0..n as u64)
         .map(|i| peer.submit(move || tiny(i)))
         .collect();
@@ -66,32 +68,58 @@ fn waits(use_as_completed: bool, n: usize) -> u64 {
     }
 }
 
+const USAGE: &str = "usage: profile EXECUTOR WORKLOAD COUNT [REPEAT] [WORKERS]";
+
+/// Bad input: one line and exit status 2.
+fn fail(message: &str) -> ! {
+    eprintln!("profile: {message} ({USAGE})");
+    std::process::exit(2)
+}
+
+/// Argument `i` as a number from 1 to `max`, or `default` when absent.
+fn number(args: &[String], i: usize, name: &str, default: Option<usize>, max: usize) -> usize {
+    match (args.get(i), default) {
+        (None, Some(d)) => d,
+        (None, None) => fail(&format!("missing {name}")),
+        (Some(a), _) => match a.parse() {
+            Ok(n) if n > 0 && n <= max => n,
+            _ => fail(&format!(
+                "{name} must be a number from 1 to {max}, not {a:?}"
+            )),
+        },
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let usage = "usage: profile EXECUTOR WORKLOAD COUNT [REPEAT]";
-    let (executor, workload) = (args.get(1).expect(usage), args.get(2).expect(usage));
-    let n: usize = args
-        .get(3)
-        .expect(usage)
-        .parse()
-        .expect("COUNT is a number");
-    let repeat: usize = args
-        .get(4)
-        .map_or(1, |r| r.parse().expect("REPEAT is a number"));
+    if args.len() < 3 || args.len() > 6 {
+        fail("wrong number of arguments");
+    }
+    let (executor, workload) = (&args[1], &args[2]);
+    let n = number(&args, 3, "COUNT", None, 100_000_000);
+    let repeat = number(&args, 4, "REPEAT", Some(1), 10_000);
+    let workers = number(&args, 5, "WORKERS", Some(WORKERS), 1024);
+    let workloads = ["throughput", "round_trip", "contention"];
+    let ours_only = ["map1", "map64", "map1024", "wait_all", "as_completed"];
+    let known = workloads.contains(&workload.as_str())
+        || (executor == "ours" && ours_only.contains(&workload.as_str()));
+    if !known {
+        fail(&format!("unknown workload {workload} for {executor}"));
+    }
     let sum = match (executor.as_str(), workload.as_str()) {
-        ("ours", "map1") => map(1, n),
-        ("ours", "map64") => map(64, n),
-        ("ours", "map1024") => map(1024, n),
-        ("ours", "wait_all") => waits(false, n),
-        ("ours", "as_completed") => waits(true, n),
-        ("ours", w) => run::<Ours>(w, n, repeat),
-        ("threadpool", w) => run::<ThreadPoolCrate>(w, n, repeat),
-        ("rayon", w) => run::<RayonPool>(w, n, repeat),
-        ("tokio", w) => run::<TokioBlocking>(w, n, repeat),
-        ("crossbeam", w) => run::<ChannelPool>(w, n, repeat),
-        ("floor", w) => run::<FloorPool>(w, n, repeat),
-        ("async-task", w) => run::<AsyncTaskPool>(w, n, repeat),
-        (e, _) => panic!("unknown executor {e}"),
+        ("ours", "map1") => map(1, n, workers),
+        ("ours", "map64") => map(64, n, workers),
+        ("ours", "map1024") => map(1024, n, workers),
+        ("ours", "wait_all") => waits(false, n, workers),
+        ("ours", "as_completed") => waits(true, n, workers),
+        ("ours", w) => run::<Ours>(w, n, repeat, workers),
+        ("threadpool", w) => run::<ThreadPoolCrate>(w, n, repeat, workers),
+        ("rayon", w) => run::<RayonPool>(w, n, repeat, workers),
+        ("tokio", w) => run::<TokioBlocking>(w, n, repeat, workers),
+        ("crossbeam", w) => run::<ChannelPool>(w, n, repeat, workers),
+        ("floor", w) => run::<FloorPool>(w, n, repeat, workers),
+        ("async-task", w) => run::<AsyncTaskPool>(w, n, repeat, workers),
+        (e, _) => fail(&format!("unknown executor {e}")),
     };
     println!("{executor} {workload} {n}: checksum {sum}");
 }
