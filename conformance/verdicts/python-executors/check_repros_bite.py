@@ -1,6 +1,6 @@
 """Shows that each reproduction in repro/ can fail: runs it with the executor it names replaced by
-CPython's conforming one (stub modules named gevent, futurist, loky, bounded_pool_executor and
-distributed, first on the path) and expects the message "NOT REPRODUCED" and exit status 1.
+CPython's conforming one (stub modules named gevent, futurist, loky, executorlib,
+bounded_pool_executor and distributed, first on the path) and expects the message "NOT REPRODUCED" and exit status 1.
 
     python3 conformance/verdicts/python-executors/check_repros_bite.py   (standard library only)
 
@@ -22,6 +22,8 @@ STUBS = {
     "futurist/__init__.py": "from concurrent.futures import ThreadPoolExecutor\n"
         "from concurrent.futures import ThreadPoolExecutor as ProcessPoolExecutor\n",
     "loky/__init__.py": "from concurrent.futures import ThreadPoolExecutor as ProcessPoolExecutor\n",
+    "executorlib/__init__.py":
+        "from concurrent.futures import ThreadPoolExecutor as SingleNodeExecutor\n",
     "bounded_pool_executor/__init__.py":
         "from concurrent.futures import ThreadPoolExecutor as BoundedThreadPoolExecutor\n"
         "from concurrent.futures import ProcessPoolExecutor as BoundedProcessPoolExecutor\n",
