@@ -1,6 +1,7 @@
 """The process pools whose call-queue reproductions are shared (argument: loky or futurist;
 bounded-pool-executor's process pool has the same queue, but its submit() blocks while a task
-is unfinished, which hides it), and a bounded wait for a state that, once reached, lasts (standard library only)."""
+is unfinished, which hides it), and a bounded wait for a state that, once reached, lasts (used by
+the dask reproductions too; standard library only)."""
 import sys
 import threading
 
