@@ -471,9 +471,15 @@ def main():
     except Exception as e:
         emit({"hello": False, "error": "cannot load %s: %s: %s" % (args[1], type(e).__name__, e)})
         os._exit(2)
+    # The requests are read from a file object of the server's own, not sys.stdin: a process
+    # pool that forks (CPython's on Linux before 3.14) starts its workers while this thread is
+    # blocked in the read, holding the file's lock, and every forked child closes sys.stdin
+    # first, so with sys.stdin here each one would wait for that lock for ever (no task would
+    # ever start). sys.stdin becomes /dev/null, whose lock nobody holds.
+    requests = os.fdopen(os.dup(sys.stdin.fileno()), "r")
+    sys.stdin = open(os.devnull)
     emit({"hello": True, "version": sys.version.split()[0]})
-    stdin = sys.stdin
-    for line in iter(stdin.readline, ""):
+    for line in iter(requests.readline, ""):
         if line.strip():
             try:
                 handle(line)

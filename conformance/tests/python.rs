@@ -70,6 +70,21 @@ fn pool_max_1_python_executor_ignoring_max_workers_fails_pool_reuse_2() {
 }
 
 #[test]
+fn pool_reuse_2_a_python_process_pool_that_forks_starts_its_tasks() {
+    // The pool forks its workers while the server's main thread is blocked
+    // reading the next request, and each forked child first closes
+    // sys.stdin: were that the file the server reads (its lock held by the
+    // blocked read), no child would ever get past it and no task would start.
+    let spec = "fork_pool:fork_process_pool";
+    let ex = PythonExecutor::with_options("python3", spec, &[], true).expect("python3 runs it");
+    let mut o = Options::default();
+    o.timing.patience = Duration::from_millis(3000);
+    let what = Replay::parse("w2;s:r;s:r;r:0:n;r:1:n").expect("a replay text");
+    let run = replay(Arc::new(ex).factory(), &what, &o);
+    assert!(run.result.is_ok(), "{:?}", run.result);
+}
+
+#[test]
 fn fut_state_1_cpython_thread_pool_passes_the_futures_callbacks_and_wait_groups() {
     let spec = "concurrent.futures:ThreadPoolExecutor";
     let report = check(

@@ -5,6 +5,7 @@ no sleeps, and it works whether the task runs in a thread, a worker process or a
 """
 import os
 import sys
+import threading
 from multiprocessing.connection import Client, Listener
 
 KEY = b"cf-repro"
@@ -42,6 +43,42 @@ def gated(address, value):
         conn.send("started")
         conn.recv()
     return value
+
+
+class Ran:
+    """The reproduction's record of which tasks ran, wherever they ran: each `ran` call sends
+    its value here (read `values` once the executor has been shut down with wait=True)."""
+
+    def __init__(self):
+        self.listener = Listener(("127.0.0.1", 0), authkey=KEY)
+        self.address = self.listener.address
+        self.values = []
+        t = threading.Thread(target=self._collect, daemon=True)
+        t.start()
+
+    def _collect(self):
+        while True:
+            with self.listener.accept() as conn:
+                value = conn.recv()
+                self.values.append(value)
+                conn.send("noted")
+
+    def ran(self, value):
+        """True once the value's task has reported (after the executor's shutdown(wait=True))."""
+        return value in self.values
+
+
+def ran(address, value):
+    """The task: report to a Ran record that it ran, return value."""
+    with Client(address, authkey=KEY) as conn:
+        conn.send(value)
+        conn.recv()
+    return value
+
+
+def item(kind, address, value):
+    """A map() item: `gated` when kind is "gate", else `ran`."""
+    return (gated if kind == "gate" else ran)(address, value)
 
 
 def verdict(deviates, what):
