@@ -365,11 +365,17 @@ def op_map(req):
 
 
 def op_map_next(req):
-    it = EXECUTORS[req["e"]].maps[req["m"]]
+    ex = EXECUTORS[req["e"]]
+    it = ex.maps[req["m"]]
     try:
         return {"o": "value", "v": next(it)}
     except StopIteration:
         return {"end": True}
+    except RuntimeError as e:
+        if ex.shut and not (BROKEN and isinstance(e, BROKEN)):
+            # A buffered map's next() whose submit was refused (MAP-BUFFER-3).
+            return {"o": "shutdown"}
+        return classify(e)
     except BaseException as e:
         return classify(e)
 

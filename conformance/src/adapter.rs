@@ -220,11 +220,17 @@ pub enum Feature {
     CancelFutures,
     /// An initializer that can fail and break the executor.
     Initializer,
+    /// `as_completed` yields the futures already done at its first `next()`
+    /// in input order (the reference's DIV-ASCORDER-1). CPython yields them
+    /// in set order, which varies from run to run. Without it, the kit
+    /// accepts them in any order, still all before the others
+    /// (ASC-DONEFIRST-1).
+    AsCompletedInputOrder,
 }
 
 impl Feature {
     /// Every feature, in a fixed order.
-    pub const ALL: [Feature; 11] = [
+    pub const ALL: [Feature; 12] = [
         Feature::Cancel,
         Feature::StatePredicates,
         Feature::Callbacks,
@@ -236,6 +242,7 @@ impl Feature {
         Feature::MapBuffersize,
         Feature::CancelFutures,
         Feature::Initializer,
+        Feature::AsCompletedInputOrder,
     ];
 
     /// A short lower-case name (`cancel`, `callbacks`, …).
@@ -252,6 +259,7 @@ impl Feature {
             Feature::MapBuffersize => "map-buffersize",
             Feature::CancelFutures => "cancel-futures",
             Feature::Initializer => "initializer",
+            Feature::AsCompletedInputOrder => "as-completed-input-order",
         }
     }
 

@@ -103,6 +103,9 @@ impl PythonExecutor {
         if unsupported.contains(&Feature::Map) {
             unsupported.extend([Feature::MapChunksize, Feature::MapBuffersize]);
         }
+        // The server calls CPython's as_completed for every executor: the
+        // futures already done come in set order (DIV-ASCORDER-1).
+        unsupported.push(Feature::AsCompletedInputOrder);
         unsupported.sort();
         unsupported.dedup();
         let version = probe["version"].as_str().unwrap_or("?").to_string();
@@ -570,6 +573,7 @@ fn outcome(v: &Value) -> Outcome {
         Some("cancelled") => Outcome::Cancelled,
         Some("timeout") => Outcome::Timeout,
         Some("broken") => Outcome::Broken,
+        Some("shutdown") => Outcome::Rejected(Rejected::Shutdown),
         Some("other") => Outcome::Other(msg()),
         _ => Outcome::Other(format!("an unexpected reply: {v}")),
     }
