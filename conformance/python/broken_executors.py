@@ -86,3 +86,10 @@ class RunsTwice(ThreadPoolExecutor):
         f = ThreadPoolExecutor.submit(self, fn, *args, **kwargs)
         ThreadPoolExecutor.submit(self, fn, *args, **kwargs)
         return f
+
+
+def slow_start(max_workers=None, **kwargs):
+    """A conforming pool that takes 5 seconds to build (as a cluster of worker processes may)."""
+    import time
+    time.sleep(5)
+    return ThreadPoolExecutor(max_workers, **kwargs)

@@ -181,9 +181,9 @@ pub fn run_guarded<A: Adapter + 'static>(
                 );
             }
             Err(mpsc::RecvTimeoutError::Timeout) => {
-                let (clause, now) = {
+                let (clause, now, building) = {
                     let p = watch.progress.lock().unwrap_or_else(|e| e.into_inner());
-                    (p.clause.clone(), p.beats)
+                    (p.clause.clone(), p.beats, p.building)
                 };
                 if now != beats {
                     (beats, since) = (now, Instant::now());
@@ -191,7 +191,9 @@ pub fn run_guarded<A: Adapter + 'static>(
                 }
                 // A call that would only show a known failure again is not
                 // waited out.
-                let limit = if quick.contains(&clause) {
+                let limit = if building {
+                    stall_limit * crate::runner::BUILD_PATIENCE
+                } else if quick.contains(&clause) {
                     QUICK_STALL
                 } else {
                     stall_limit

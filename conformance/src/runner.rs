@@ -193,7 +193,15 @@ pub struct Progress {
     pub teardown: Vec<&'static str>,
     /// The clauses checked since the last step ended without a violation.
     pub checking: BTreeSet<String>,
+    /// The executor is being built (the factory has not returned): slow
+    /// for some executors (a cluster of worker processes starting), so the
+    /// watchdog allows it [`BUILD_PATIENCE`] times its usual stall.
+    pub building: bool,
 }
+
+/// How many times the usual stall the watchdog allows the building of an
+/// executor.
+pub const BUILD_PATIENCE: u32 = 10;
 
 /// Where a run reports what it is doing, and what it may hurry past.
 #[derive(Clone, Default)]
@@ -224,10 +232,19 @@ pub fn run<A: Adapter + 'static>(
     verdict: impl FnOnce(Result<(), Violation>, Trace),
 ) {
     quiet_kit_panics();
+    let building = |on: bool| {
+        let mut p = watch.progress.lock().unwrap_or_else(|e| e.into_inner());
+        p.doing = "building the executor: the factory".to_string();
+        p.clause = "EXE-SUBMIT-1".to_string();
+        p.building = on;
+        p.beats += 1;
+    };
+    building(true);
     let adapter = Arc::new(factory(Config {
         workers: scenario.workers,
         failing_initializer: scenario.failing_initializer,
     }));
+    building(false);
     let features: BTreeSet<Feature> = Feature::ALL
         .into_iter()
         .filter(|f| !adapter.unsupported().contains(f))

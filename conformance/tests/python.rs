@@ -201,3 +201,13 @@ fn exe_submit_1_a_python_executor_running_a_task_twice_fails_exe_submit_1() {
         v.observed
     );
 }
+
+#[test]
+fn exe_submit_1_a_python_executor_slow_to_build_is_not_a_hang() {
+    // broken_executors.slow_start builds a conforming pool in 5 s: longer
+    // than the watchdog's usual stall, even confirmed with five times the
+    // patience (300 ms x 5 + 1 s), within the allowance for building. It
+    // used to be reported stuck, with no clause.
+    let run = replay_text("broken_executors:slow_start", "w1;s:r;r:0:n", 300);
+    assert!(run.result.is_ok(), "{:?}", run.result);
+}
