@@ -42,7 +42,8 @@ for m in 3.14 3.15; do
         case "$ex" in
             ThreadPoolExecutor) flags=(--missing=map-chunksize) ;;
             ProcessPoolExecutor) flags=(--isolated "--known=FUT-PRED-2=$prefetch"
-                "--known=MAP-DROP-1=$prefetch" "--known=SHUT-CANCEL-1=$prefetch") ;;
+                "--known=MAP-DROP-1=$prefetch" "--known=SHUT-CANCEL-1=$prefetch"
+                "--known=MAP-ERROR-1=$prefetch") ;;
             *) flags=(--isolated --missing=map-chunksize) ;;
         esac
         echo "== CPython $m: $ex ${flags[*]%%=*}, $n scenarios"

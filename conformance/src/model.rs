@@ -666,6 +666,14 @@ impl Model {
         "MAP-DROP-1"
     }
 
+    /// Whether the next `next()` on the live map iterator submits an item
+    /// first (a buffered map with items left: MAP-BUFFER-2).
+    pub fn map_refills(&self) -> bool {
+        self.map
+            .as_ref()
+            .is_some_and(|m| m.buffered && !m.finished && !m.unsubmitted.is_empty())
+    }
+
     /// Whether the live map iterator has a `buffersize`.
     pub fn map_is_buffered(&self) -> bool {
         self.map.as_ref().is_some_and(|m| m.buffered)

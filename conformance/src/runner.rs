@@ -732,6 +732,12 @@ impl<A: Adapter + 'static> Runner<A> {
                     return Ok(Note::Skipped(NO_ITERATOR));
                 };
                 let buffered = self.model.map_is_buffered();
+                if self.model.map_refills() && self.shutdown_in_progress()? {
+                    // Whether the helper's shutdown has set the executor's
+                    // shut-down state yet decides whether this next()'s
+                    // submit is refused (MAP-BUFFER-3): not observable.
+                    return Ok(Note::Skipped(SHUTTING_DOWN));
+                }
                 let MapNext::Yields(expected, clause) = self.model.map_next() else {
                     return Ok(Note::Skipped(WOULD_BLOCK));
                 };

@@ -152,7 +152,8 @@ cpython_known=(--known "SHUT-CANCEL-1=futures drained by shutdown(cancel_futures
 # deviation showed in some runs and not others, and read known or STALE by chance).
 ascorder_known=()
 prefetch="ProcessPoolExecutor marks queued work running once it moves to its call queue (max_workers + 1 items), so it can no longer be cancelled"
-prefetch_known=(--known "FUT-PRED-2=$prefetch" --known "MAP-DROP-1=$prefetch" --known "MAP-TIMEOUT-1=$prefetch")
+prefetch_known=(--known "FUT-PRED-2=$prefetch" --known "MAP-DROP-1=$prefetch" --known "MAP-TIMEOUT-1=$prefetch"
+    --known "MAP-ERROR-1=$prefetch")
 for m in 3.14 3.15; do
     p="$venv/py$m/bin/python"
     table kit "cpython-$m-threadpool" "CPython $m ThreadPoolExecutor" "$p" "" concurrent.futures:ThreadPoolExecutor \
