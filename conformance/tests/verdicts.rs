@@ -232,3 +232,27 @@ fn exe_submit_1_clauses_no_case_checked_are_not_passed() {
         }
     }
 }
+
+/// FUT-CANCEL-1: a deviation declared as depending on timing
+/// (`--known-timing`) that no case shows is `known`, not `STALE`: a run
+/// where the executor's own threads were slow is no sign it is gone.
+#[test]
+fn fut_cancel_1_a_timing_deviation_not_shown_is_known_not_stale() {
+    let options = Options {
+        known: vec![KnownDeviation::timing(
+            "FUT-CANCEL-1",
+            "shows only when quick",
+        )],
+        ..quick_options("futures")
+    };
+    let report = check("reference", Arc::new(reference), &options);
+    assert!(
+        matches!(
+            report.verdict("FUT-CANCEL-1"),
+            Some(Verdict::Known { example: None, .. })
+        ),
+        "{}",
+        report.render_text()
+    );
+    assert!(report.passed());
+}

@@ -56,6 +56,10 @@ usage: concurrent-futures-conformance [--executor NAME]... [--cases N] [--seed S
                     (cancel, state-predicates, callbacks, timeouts, wait, as-completed, map,
                     map-buffersize, cancel-futures, initializer)
   --known C=WHY     clause C is a known deviation of the executors checked, for reason WHY
+                    (STALE if no case shows it)
+  --known-timing C=WHY
+                    the same, for a deviation that shows only when the executor's own
+                    threads are quick enough (never STALE)
                     (repeatable, once per clause)
   --cases N         generated scenarios per clause group, 1 to 4294967295 (default 256)
   --seed S          seed for scenario generation, decimal or 0x-hex (default 0xc0ffee)
@@ -118,6 +122,7 @@ const RUN_ONLY: &[&str] = &[
     "--isolated",
     "--missing",
     "--known",
+    "--known-timing",
     "--format",
     "--group",
     "--patience",
@@ -133,6 +138,7 @@ const REPLAY_TAKES: &[&str] = &[
     "--isolated",
     "--missing",
     "--known",
+    "--known-timing",
 ];
 
 fn parse(mut argv: Argv) -> Result<Args, String> {
@@ -252,13 +258,17 @@ fn parse(mut argv: Argv) -> Result<Args, String> {
                 let list = argv.value(&flag, inline, "a comma-separated list of features")?;
                 args.missing.extend(feature_list(&list)?);
             }
-            "--known" => {
+            "--known" | "--known-timing" => {
                 given.push("--known");
                 let v = argv.value(&flag, inline, "CLAUSE=WHY")?;
                 let (clause, why) =
                     known_deviation(&v, |c| GROUPS.iter().any(|g| g.clauses.contains(&c)))?;
                 argv.once(&format!("--known {clause}"))?;
-                args.options.known.push(KnownDeviation::new(clause, why));
+                args.options.known.push(if flag == "--known" {
+                    KnownDeviation::new(clause, why)
+                } else {
+                    KnownDeviation::timing(clause, why)
+                });
             }
             "--replay" => {
                 argv.once(&flag)?;

@@ -152,8 +152,10 @@ cpython_known=(--known "SHUT-CANCEL-1=futures drained by shutdown(cancel_futures
 # deviation showed in some runs and not others, and read known or STALE by chance).
 ascorder_known=()
 prefetch="ProcessPoolExecutor marks queued work running once it moves to its call queue (max_workers + 1 items), so it can no longer be cancelled"
-prefetch_known=(--known "FUT-PRED-2=$prefetch" --known "MAP-DROP-1=$prefetch" --known "MAP-TIMEOUT-1=$prefetch"
-    --known "MAP-ERROR-1=$prefetch")
+# Whether the call queue has taken an item before the kit cancels it is the pool's own threads'
+# timing: declared --known-timing (known whether or not a run shows it, never STALE).
+prefetch_known=(--known-timing "FUT-PRED-2=$prefetch" --known-timing "MAP-DROP-1=$prefetch"
+    --known-timing "MAP-TIMEOUT-1=$prefetch" --known-timing "MAP-ERROR-1=$prefetch")
 for m in 3.14 3.15; do
     p="$venv/py$m/bin/python"
     table kit "cpython-$m-threadpool" "CPython $m ThreadPoolExecutor" "$p" "" concurrent.futures:ThreadPoolExecutor \
