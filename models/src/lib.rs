@@ -4,9 +4,9 @@
 //! compiled with `--cfg loom`, `shuttle_*.rs` with `--cfg shuttle` (see
 //! `models/run.sh`). In a normal build this crate is empty of models.
 //!
-//! Every model is run through [`loom_model`] or [`shuttle_model`], which read
-//! their bounds from the environment and print one line per model: what was
-//! explored and how long it took.
+//! Every model is run through `loom_model` or `shuttle_model` (present in
+//! the loom and shuttle builds), which read their bounds from the environment
+//! and print one line per model: what was explored and how long it took.
 
 #![cfg_attr(not(any(loom, shuttle)), allow(unused))]
 
