@@ -60,6 +60,14 @@ fn cli_bad_arguments_exit_2_with_one_line() {
         ),
         ("--known FUT-CANCEL-1", "is not CLAUSE=WHY"),
         ("--known NOPE-1=why", "unknown clause 'NOPE-1'"),
+        (
+            "--known-timing FUT-CANCEL-1",
+            "--known-timing: 'FUT-CANCEL-1' is not CLAUSE=WHY",
+        ),
+        (
+            "--known FUT-CANCEL-1=a --known-timing FUT-CANCEL-1=b",
+            "FUT-CANCEL-1",
+        ),
         ("--out /nonexistent-dir/report.txt", "--out: cannot write"),
         (
             "--python /nonexistent/python --executor py:m:c",

@@ -262,7 +262,8 @@ fn parse(mut argv: Argv) -> Result<Args, String> {
                 given.push("--known");
                 let v = argv.value(&flag, inline, "CLAUSE=WHY")?;
                 let (clause, why) =
-                    known_deviation(&v, |c| GROUPS.iter().any(|g| g.clauses.contains(&c)))?;
+                    known_deviation(&v, |c| GROUPS.iter().any(|g| g.clauses.contains(&c)))
+                        .map_err(|e| e.replacen("--known", &flag, 1))?;
                 argv.once(&format!("--known {clause}"))?;
                 args.options.known.push(if flag == "--known" {
                     KnownDeviation::new(clause, why)
