@@ -161,7 +161,7 @@ def shutdown_cancel(r, n):
 
 def contention(r, n):
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        for threads in (2, 4):
+        for threads in (2, 4, 8):
             share = n // threads
 
             def submitter(t):

@@ -7,7 +7,10 @@
 //!
 //! Arguments: executor (`ours`, `threadpool`, `rayon`, `tokio`,
 //! `crossbeam`, `floor`, `async-task`), workload (`throughput`, `round_trip`, `contention`, and for
-//! `ours` also `map1`, `map64`, `map1024`, `wait_all`, `as_completed`),
+//! `ours` also `map1`, `map64`, `map1024` (`map` with that chunksize,
+//! consumed by `fold`), `collect1`, `collect64`, `collect1024` (the same,
+//! collected into a `Result<Vec<_>, _>` as the `map` bench does),
+//! `wait_all`, `as_completed`),
 //! count, optionally how many times to repeat the workload on the same
 //! pool (default 1; with more, the time per task of each repetition is
 //! printed), and optionally how many worker threads (default
@@ -50,6 +53,22 @@ fn map(chunksize: usize, n: usize, workers: usize) -> u64 {
         .expect("pool is running")
         .map(Result::unwrap)
         .fold(0, u64::wrapping_add)
+}
+
+/// `map` collected as the `map` bench does: into a `Result<Vec<_>, _>`,
+/// which goes through `try_fold` and `next()`, not `fold`.
+fn map_collect(chunksize: usize, n: usize, workers: usize) -> u64 {
+    let peer = Ours::with_workers(workers);
+    let options = MapOptions::new().chunksize(chunksize);
+    let values = peer
+        .pool
+        .map_with(tiny, 0..n as u64, options)
+        .expect("pool is running")
+        .collect::<Result<Vec<u64>, _>>()
+        .expect("tiny tasks do not fail");
+    // Not a sum over the values: that would add a loop of the profile's own
+    // to every item's count.
+    values.len() as u64 + values.last().copied().unwrap_or(0)
 }
 
 /// Submits `n` tiny tasks and waits for them all with `wait(ALL_COMPLETED)`
@@ -100,7 +119,16 @@ fn main() {
     let repeat = number(&args, 4, "REPEAT", Some(1), 10_000);
     let workers = number(&args, 5, "WORKERS", Some(WORKERS), 1024);
     let workloads = ["throughput", "round_trip", "contention"];
-    let ours_only = ["map1", "map64", "map1024", "wait_all", "as_completed"];
+    let ours_only = [
+        "map1",
+        "map64",
+        "map1024",
+        "collect1",
+        "collect64",
+        "collect1024",
+        "wait_all",
+        "as_completed",
+    ];
     let known = workloads.contains(&workload.as_str())
         || (executor == "ours" && ours_only.contains(&workload.as_str()));
     if !known {
@@ -110,6 +138,9 @@ fn main() {
         ("ours", "map1") => map(1, n, workers),
         ("ours", "map64") => map(64, n, workers),
         ("ours", "map1024") => map(1024, n, workers),
+        ("ours", "collect1") => map_collect(1, n, workers),
+        ("ours", "collect64") => map_collect(64, n, workers),
+        ("ours", "collect1024") => map_collect(1024, n, workers),
         ("ours", "wait_all") => waits(false, n, workers),
         ("ours", "as_completed") => waits(true, n, workers),
         ("ours", w) => run::<Ours>(w, n, repeat, workers),
