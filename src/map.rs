@@ -241,14 +241,16 @@ where
     }
     let (work, future) = WorkItem::from_outcome(move || {
         let mut values = Vec::with_capacity(chunk.len());
-        for item in chunk {
-            match catch_unwind(AssertUnwindSafe(|| call(item))) {
-                Ok(v) => values.push(v),
-                // The failing item ends its chunk (MAP-CHUNK-2).
-                Err(payload) => return Ok((values, Some(Exception::from_panic(payload)))),
-            }
-        }
-        Ok((values, None))
+        // One unwind guard for the whole chunk, and `extend`, which writes
+        // in place without a capacity check per item and keeps the values
+        // written before a panicking call: the failing item ends its chunk
+        // with the earlier values kept (MAP-CHUNK-1; its test
+        // `map_chunk_groups_items_and_a_failure_stops_its_chunk` fails if
+        // they are lost).
+        let run = catch_unwind(AssertUnwindSafe(|| {
+            values.extend(chunk.into_iter().map(|item| call(item)));
+        }));
+        Ok((values, run.err().map(Exception::from_panic)))
     });
     Some(executor.submit_work(work).map(|()| Slot::Chunk(future)))
 }
@@ -267,18 +269,12 @@ impl<T> MapIter<'_, T> {
         self.finish();
         Some(Err(error))
     }
-}
 
-impl<T> Iterator for MapIter<'_, T> {
-    type Item = Result<T, Error>;
-
-    fn next(&mut self) -> Option<Result<T, Error>> {
-        // Fast path: a value of the current chunk. `ready` is only filled
-        // by a `next()` that did not finish, and `finish` runs only once it
-        // is empty, so this is what the full path would return.
-        if let Some(v) = self.ready.next() {
-            return Some(Ok(v));
-        }
+    /// Everything but the fast path of `next()`: the chunk's error, the
+    /// buffersize refill, waiting for the oldest slot (MAP-ERROR-*,
+    /// MAP-BUFFER-2). Out of line so that the per-item path stays small.
+    #[inline(never)]
+    fn advance(&mut self) -> Option<Result<T, Error>> {
         if self.finished {
             return None;
         }
@@ -323,6 +319,24 @@ impl<T> Iterator for MapIter<'_, T> {
                     }
                 },
             }
+        }
+    }
+}
+
+impl<T> Iterator for MapIter<'_, T> {
+    type Item = Result<T, Error>;
+
+    /// The per-item fast path, small enough to inline into the caller's
+    /// loop: a value of the current chunk. Everything else is `advance`,
+    /// kept out of line.
+    #[inline]
+    fn next(&mut self) -> Option<Result<T, Error>> {
+        // `ready` is only filled by an `advance` that did not finish, and
+        // `finish` runs only once it is empty, so this is what the full
+        // path would return.
+        match self.ready.next() {
+            Some(v) => Some(Ok(v)),
+            None => self.advance(),
         }
     }
 
