@@ -33,7 +33,7 @@ mod shuttle_impl;
 #[cfg(all(shuttle, not(loom)))]
 use shuttle_impl as imp;
 
-pub(crate) use imp::{Arc, AtomicU32, AtomicUsize, JoinHandle, thread, thread_local};
+pub(crate) use imp::{Arc, AtomicBool, AtomicU8, AtomicUsize, JoinHandle, thread, thread_local};
 
 /// The reference count of a future's one allocation (closure, state and
 /// outcome together, see `crate::future`). It is `std`'s `Arc` in every
