@@ -143,7 +143,12 @@ pub struct Future<T> {
 /// closure lives in the same allocation as the state (one allocation per
 /// task). The unwind-safety bounds keep `Future<T>` as unwind-safe as a
 /// future without a payload.
-pub(crate) trait Erased: Send + Sync + RefUnwindSafe + UnwindSafe + 'static {}
+pub(crate) trait Erased: Send + Sync + RefUnwindSafe + UnwindSafe + 'static {
+    /// MUTANT `cancel_takes_call`: drops a work item's call from the
+    /// future's side (breaking the rule of `work_item::Call`).
+    #[cfg(cf_mutant = "cancel_takes_call")]
+    fn discard_call(&self) {}
+}
 
 impl Erased for () {}
 
@@ -465,6 +470,9 @@ impl<T> Future<T> {
         };
         match claimed {
             Ok((_, inner)) => {
+                // MUTANT: the winning cancel frees the task's call at once.
+                #[cfg(cf_mutant = "cancel_takes_call")]
+                self.shared.call.discard_call();
                 // Blocked result()/exception() callers must see it;
                 // wait()/as_completed() waiters deliberately not.
                 let wake = self.must_wake_blocked(&inner);
