@@ -23,6 +23,8 @@ mutants=(
     "reader_check_outside_lock  loom    loom_future  loom_state_word_finish_races_registrations"
     "callback_check_outside_lock loom   loom_future  loom_state_word_finish_races_registrations"
     "wait_keeps_waiter          loom    loom_future  loom_timeouts"
+    # The call slot without a lock: only the work item's holder touches it.
+    "cancel_takes_call          loom    loom_future  loom_call_slot_owned_by_the_work_item"
     "worker_exits_with_queue    loom    loom_pool    loom_submit_races_shutdown"
     "drain_without_notify       loom    loom_pool    loom_cancel_futures_races_worker"
     "drain_stops_early          loom    loom_pool    loom_failing_initializer"

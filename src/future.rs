@@ -27,8 +27,9 @@
 //! `CANCELLED_AND_NOTIFIED` 3, `FINISHED` 4; nothing else is ever stored).
 //! `state()`, `done()`, `running()` and `cancelled()` are one load of it.
 //! A mutex (`Shared::inner`) guards only what needs one: the outcome, the
-//! callbacks, the `wait`/`as_completed` waiters and the count of readers
-//! blocked in `result()`/`exception()`.
+//! callbacks, the `wait`/`as_completed` waiters and the flag saying that a
+//! reader has blocked in `result()`/`exception()` (`reader_blocked`, kept
+//! outside `Inner` for its size but only touched under the mutex).
 //!
 //! Each transition, and the invariant it keeps:
 //!
@@ -55,7 +56,7 @@
 //!   mutex). A thread that registers a callback, a waiter or itself as a
 //!   blocked reader checks the word under the mutex; the transition that
 //!   makes the future done takes the callbacks, notifies the waiters and
-//!   counts the blocked readers under the same mutex: no registration is
+//!   reads the blocked-reader flag under the same mutex: no registration is
 //!   missed, none is served twice (no lost wake-up).
 //! * **The outcome is written under the mutex before FINISHED is stored**
 //!   (release); a reader that loads FINISHED (acquire) takes the mutex to
@@ -79,15 +80,16 @@
 //!   waiter that registered while the future was not done is told of the
 //!   completion exactly once (no lost wake-ups); notifying also removes
 //!   them, so a future done for waiters holds none.
-//! * The condition variable is signalled only when a thread is blocked in
-//!   `result()`/`exception()` (`blocked > 0`), keeping the uncontended path
-//!   free of system calls.
+//! * The condition variable is signalled only when a thread has blocked in
+//!   `result()`/`exception()` (`reader_blocked`, set by the first one and
+//!   never cleared: the future becomes done once), keeping the uncontended
+//!   path free of system calls.
 //! * The decision to signal it is made under the lock, in the transition
 //!   that makes the future done, but the signal itself is sent after the
 //!   lock is released (before any callback runs), so the woken reader does
 //!   not block at once on a lock the completing thread still holds
-//!   (benches/FINDINGS.md, section 2). No wake-up is lost: a reader counted
-//!   in `blocked` is inside `Condvar::wait` or about to re-check the state
+//!   (benches/FINDINGS.md, section 2). No wake-up is lost: a reader that set
+//!   `reader_blocked` is inside `Condvar::wait` or about to re-check the state
 //!   under the lock, which it does in a loop, and it sees the future done;
 //!   a reader that comes later finds it done before it would block. The
 //!   condition variable outlives the signal because the signalling thread
@@ -97,13 +99,13 @@ use crate::diagnostics::{self, Diagnostic, drop_contained};
 use crate::error::Error;
 use crate::exception::Exception;
 use crate::state::State;
-use crate::sync::{Arc, AtomicU32, CellArc, Condvar, Mutex, MutexGuard};
+use crate::sync::{Arc, AtomicBool, AtomicU8, CellArc, Condvar, Mutex, MutexGuard};
 use crate::time::Deadline;
 use crate::waiter::{Completion, Waiter};
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::panic::{RefUnwindSafe, UnwindSafe};
-use std::sync::atomic::Ordering::{AcqRel, Acquire, Release};
+use std::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed, Release};
 use std::time::Duration;
 
 type Callback<T> = Box<dyn FnOnce(&Future<T>) + Send + 'static>;
@@ -141,20 +143,35 @@ pub struct Future<T> {
 /// closure lives in the same allocation as the state (one allocation per
 /// task). The unwind-safety bounds keep `Future<T>` as unwind-safe as a
 /// future without a payload.
-pub(crate) trait Erased: Send + Sync + RefUnwindSafe + UnwindSafe + 'static {}
+pub(crate) trait Erased: Send + Sync + RefUnwindSafe + UnwindSafe + 'static {
+    /// MUTANT `cancel_takes_call`: drops a work item's call from the
+    /// future's side (breaking the rule of `work_item::Call`).
+    #[cfg(cf_mutant = "cancel_takes_call")]
+    fn discard_call(&self) {}
+}
 
 impl Erased for () {}
 
 /// The one allocation behind a future: its state and, in `call`, whatever
 /// the creator stored with it (a [`WorkItem`](crate::WorkItem)'s call).
 pub(crate) struct Shared<T, C: ?Sized> {
-    /// The state word (module docs): a [`State`] as `u32` (it packs with
-    /// the condvar: 8 B less per future than a `usize`).
-    state: AtomicU32,
+    /// The state word (module docs): a [`State`] as `u8`. With
+    /// `reader_blocked` it takes 2 of the 4 B beside the condvar, so that
+    /// for `T = ()` and an empty closure the allocation is 64 B, not 72
+    /// (issue 14: bytes per pending future).
+    state: AtomicU8,
     inner: Mutex<Inner<T>>,
     /// Signalled when the future becomes done (FINISHED or CANCELLED), for
     /// threads blocked in `result()` / `exception()`.
     done: Condvar,
+    /// Set (for good) by the first reader that blocks in `result()` /
+    /// `exception()`; read and written only with `inner` locked, so the
+    /// mutex orders it and `Relaxed` suffices (an atomic only for interior
+    /// mutability). The future becomes done once, so a sticky flag decides
+    /// that transition's signal as well as a count would; a reader that
+    /// blocked and timed out costs at most one signal nobody waits for.
+    /// One byte outside `Inner`: a count inside it made `Inner` 8 B larger.
+    reader_blocked: AtomicBool,
     /// The creator's payload, last so that it can be unsized.
     pub(crate) call: C,
 }
@@ -163,13 +180,13 @@ impl<T, C> Shared<T, C> {
     /// A PENDING future's state, carrying `call`.
     pub(crate) fn new(call: C) -> Self {
         Shared {
-            state: AtomicU32::new(PENDING),
+            state: AtomicU8::new(PENDING),
             inner: Mutex::new(Inner {
                 outcome: None,
-                blocked: 0,
                 registered: None,
             }),
             done: Condvar::new(),
+            reader_blocked: AtomicBool::new(false),
             call,
         }
     }
@@ -177,8 +194,6 @@ impl<T, C> Shared<T, C> {
 
 struct Inner<T> {
     outcome: Option<Result<T, Exception>>,
-    /// Threads blocked in `result()` / `exception()`.
-    blocked: u32,
     /// Callbacks and waiters, allocated by the first registration: a task
     /// nobody registers on (the common case) carries one pointer for them
     /// instead of two vectors (issue 14: bytes per pending future).
@@ -240,14 +255,14 @@ impl<T> Inner<T> {
     }
 }
 
-const PENDING: u32 = 0;
-const RUNNING: u32 = 1;
-const CANCELLED: u32 = 2;
-const CANCELLED_AND_NOTIFIED: u32 = 3;
-const FINISHED: u32 = 4;
+const PENDING: u8 = 0;
+const RUNNING: u8 = 1;
+const CANCELLED: u8 = 2;
+const CANCELLED_AND_NOTIFIED: u8 = 3;
+const FINISHED: u8 = 4;
 
 /// The state a word holds.
-fn decode(word: u32) -> State {
+fn decode(word: u8) -> State {
     match word {
         PENDING => State::Pending,
         RUNNING => State::Running,
@@ -455,6 +470,9 @@ impl<T> Future<T> {
         };
         match claimed {
             Ok((_, inner)) => {
+                // MUTANT: the winning cancel frees the task's call at once.
+                #[cfg(cf_mutant = "cancel_takes_call")]
+                self.shared.call.discard_call();
                 // Blocked result()/exception() callers must see it;
                 // wait()/as_completed() waiters deliberately not.
                 let wake = self.must_wake_blocked(&inner);
@@ -558,10 +576,11 @@ impl<T> Future<T> {
             if deadline.has_passed() {
                 return Err(Error::Timeout(None));
             }
-            inner.blocked += 1;
+            // Under the mutex: the transition that makes the future done
+            // reads it under the same mutex (no lost wake-up).
+            self.shared.reader_blocked.store(true, Relaxed);
             let (guard, _) = deadline.wait(&self.shared.done, inner);
             inner = guard;
-            inner.blocked -= 1;
         }
     }
 
@@ -840,12 +859,13 @@ impl<T> Future<T> {
     /// only when a reader is blocked in `result()` / `exception()`. The
     /// signal is sent by [`deliver_callbacks`](Future::deliver_callbacks)
     /// once the lock is released.
-    fn must_wake_blocked(&self, inner: &Inner<T>) -> bool {
+    fn must_wake_blocked(&self, _inner: &Inner<T>) -> bool {
         // MUTANT: the notify is dropped.
         if cfg!(cf_mutant = "no_wake_blocked") {
             return false;
         }
-        inner.blocked > 0
+        // `_inner` is the held lock that orders this load.
+        self.shared.reader_blocked.load(Relaxed)
     }
 
     /// Releases the lock, signals blocked readers if `wake`, then runs the

@@ -328,3 +328,46 @@ fn loom_state_word_finish_races_registrations() {
         },
     );
 }
+
+/// The call slot of a work item has no lock of its own (issue 14): only the
+/// holder of the work item touches it, and the future's side never does.
+/// A worker runs the item (which takes the call out before it claims the
+/// future) while another thread cancels the future; loom's `UnsafeCell`
+/// reports any two accesses to the slot that happens-before does not order.
+/// Either the call ran or the cancel won, and the closure is dropped exactly
+/// once, whichever.
+/// Clauses: EXE-WORKITEM-1, EXE-CANCEL-1, FUT-CANCEL-1.
+#[test]
+fn loom_call_slot_owned_by_the_work_item() {
+    struct Counted(Arc<loom::sync::atomic::AtomicUsize>);
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+    loom_model(
+        "call_slot_owned_by_the_work_item",
+        "EXE-WORKITEM-1 EXE-CANCEL-1 FUT-CANCEL-1",
+        || {
+            let drops = Arc::new(loom::sync::atomic::AtomicUsize::new(0));
+            let token = Counted(drops.clone());
+            let (item, f) = WorkItem::new(move || {
+                let _token = token;
+                7
+            });
+            let worker = thread::spawn(move || item.run());
+            let cancelled = f.cancel();
+            worker.join().unwrap();
+            assert_eq!(
+                drops.load(Ordering::SeqCst),
+                1,
+                "the closure is dropped once"
+            );
+            if cancelled {
+                assert_eq!(f.state(), State::CancelledAndNotified);
+            } else {
+                assert_eq!(f.result(None).unwrap(), 7);
+            }
+        },
+    );
+}

@@ -33,7 +33,7 @@ mod shuttle_impl;
 #[cfg(all(shuttle, not(loom)))]
 use shuttle_impl as imp;
 
-pub(crate) use imp::{Arc, AtomicU32, AtomicUsize, JoinHandle, thread, thread_local};
+pub(crate) use imp::{Arc, AtomicBool, AtomicU8, AtomicUsize, JoinHandle, thread, thread_local};
 
 /// The reference count of a future's one allocation (closure, state and
 /// outcome together, see `crate::future`). It is `std`'s `Arc` in every
@@ -45,6 +45,32 @@ pub(crate) use imp::{Arc, AtomicU32, AtomicUsize, JoinHandle, thread, thread_loc
 /// the models explore every interleaving of the future's state machine; only
 /// the reference count itself is not modelled, which is `std`'s to get right.
 pub(crate) type CellArc<T> = std::sync::Arc<T>;
+
+/// A cell whose content the caller guards itself (the call slot of a work
+/// item, see `crate::work_item`). Under loom it is loom's `UnsafeCell`,
+/// which reports any two accesses not ordered by happens-before as a
+/// causality violation, so the models check the ownership rule that makes
+/// the `unsafe` blocks sound; otherwise `std`'s, with the same `with_mut`.
+#[cfg(loom)]
+pub(crate) type UnsafeCell<T> = loom::cell::UnsafeCell<T>;
+
+/// See the loom build's definition.
+#[cfg(not(loom))]
+#[derive(Debug)]
+pub(crate) struct UnsafeCell<T>(std::cell::UnsafeCell<T>);
+
+#[cfg(not(loom))]
+impl<T> UnsafeCell<T> {
+    pub(crate) fn new(value: T) -> Self {
+        UnsafeCell(std::cell::UnsafeCell::new(value))
+    }
+
+    /// Calls `f` with a pointer to the content (loom's signature).
+    #[inline]
+    pub(crate) fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R {
+        f(self.0.get())
+    }
+}
 
 use std::sync::PoisonError;
 use std::time::Duration;
