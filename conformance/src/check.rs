@@ -324,17 +324,34 @@ impl<A: Adapter + 'static> Hunt<'_, A> {
         Judged::Fail(v, trace)
     }
 
-    /// Checks one group: generated scenarios until a violation, minimised;
-    /// then again with that clause masked, so that every broken clause of
-    /// the group is found (up to a few rounds).
+    /// Checks one group: its directed shapes first, in order (each failure
+    /// minimised, then masked); then generated scenarios until a violation,
+    /// minimised; then again with that clause masked, so that every broken
+    /// clause of the group is found (up to a few rounds). The shapes count
+    /// towards `cases`: with fewer cases than shapes, only the first `cases`
+    /// shapes run and nothing is generated.
     fn group(&mut self, group: &Group, supported: &BTreeSet<Feature>) -> BTreeMap<String, Failure> {
         let mut failures: BTreeMap<String, Failure> = BTreeMap::new();
         if group.name == "broken" && !supported.contains(&Feature::Initializer) {
             return failures;
         }
+        let shapes = group.shapes();
+        let directed = shapes.len().min(self.options.cases as usize);
+        for scenario in &shapes[..directed] {
+            let scenario = resolve(scenario);
+            if let Judged::Fail(violation, trace) = self.judge(&scenario, group.name) {
+                let failure = self.minimise(group.name, scenario, violation, trace);
+                self.mask(&failure.violation.clause);
+                failures.insert(failure.violation.clause.clone(), failure);
+            }
+        }
+        let generated = self.options.cases - directed as u32;
+        if generated == 0 {
+            return failures;
+        }
         for round in 0..6u64 {
             let config = PtConfig {
-                cases: self.options.cases,
+                cases: generated,
                 // The kit minimises failures itself (crate::shrink).
                 max_shrink_iters: 0,
                 failure_persistence: None,

@@ -15,12 +15,22 @@ pub struct Group {
     /// The clauses it is responsible for.
     pub clauses: &'static [&'static str],
     strategy: fn() -> BoxedStrategy<Scenario>,
+    shapes: fn() -> Vec<Scenario>,
 }
 
 impl Group {
     /// Scenarios for this group.
     pub fn strategy(&self) -> BoxedStrategy<Scenario> {
         (self.strategy)()
+    }
+
+    /// The group's directed scenarios, in the order a check runs them before
+    /// the generated ones: short scenarios that reach a clause's triggering
+    /// situation at once. Together they check every clause of the group on a
+    /// conforming executor (the fixed timing probes of `map` aside), so that
+    /// a check of few cases still decides every clause.
+    pub fn shapes(&self) -> Vec<Scenario> {
+        (self.shapes)()
     }
 }
 
@@ -51,6 +61,7 @@ pub const GROUPS: &[Group] = &[
             "EXE-CANCEL-1",
         ],
         strategy: futures_scenarios,
+        shapes: futures_shapes,
     },
     Group {
         name: "scheduling",
@@ -62,6 +73,7 @@ pub const GROUPS: &[Group] = &[
             "EXE-RESILIENT-1",
         ],
         strategy: scheduling_scenarios,
+        shapes: scheduling_shapes,
     },
     Group {
         name: "callbacks",
@@ -74,6 +86,7 @@ pub const GROUPS: &[Group] = &[
             "CB-PANIC-1",
         ],
         strategy: callback_scenarios,
+        shapes: callback_shapes,
     },
     Group {
         name: "shutdown",
@@ -88,6 +101,7 @@ pub const GROUPS: &[Group] = &[
             "SHUT-CANCEL-3",
         ],
         strategy: shutdown_scenarios,
+        shapes: shutdown_shapes,
     },
     Group {
         name: "wait",
@@ -104,6 +118,7 @@ pub const GROUPS: &[Group] = &[
             "WAIT-EMPTY-1",
         ],
         strategy: wait_scenarios,
+        shapes: wait_shapes,
     },
     Group {
         name: "as_completed",
@@ -117,6 +132,7 @@ pub const GROUPS: &[Group] = &[
             "ASC-EMPTY-1",
         ],
         strategy: as_completed_scenarios,
+        shapes: as_completed_shapes,
     },
     Group {
         name: "map",
@@ -136,18 +152,21 @@ pub const GROUPS: &[Group] = &[
             "MAP-DEADLINE-1",
         ],
         strategy: map_scenarios,
+        shapes: map_shapes,
     },
     Group {
         name: "threads",
         title: "blocking calls from other threads",
         clauses: &["FUT-TIMEOUT-1", "ASC-NOTIMEOUT-1"],
         strategy: thread_scenarios,
+        shapes: thread_shapes,
     },
     Group {
         name: "broken",
         title: "a failing initializer breaks the executor",
         clauses: &["POOL-BROKEN-1", "POOL-BROKEN-2", "EXE-SUBMIT-2"],
         strategy: broken_scenarios,
+        shapes: broken_shapes,
     },
 ];
 
@@ -246,18 +265,18 @@ fn scenario(
     scenario_with(Vec::new(), steps, max_steps)
 }
 
-/// Random steps; one scenario in four starts with one of `shapes`, short
+/// Random steps; one scenario in four starts with one of `openings`, short
 /// openings that reach a clause's triggering situation at once (which
 /// random steps reach only rarely), then goes on at random.
 fn scenario_with(
-    shapes: Vec<Vec<Step>>,
+    openings: Vec<Vec<Step>>,
     steps: impl Strategy<Value = Step> + 'static,
     max_steps: usize,
 ) -> BoxedStrategy<Scenario> {
-    let opening = if shapes.is_empty() {
+    let opening = if openings.is_empty() {
         Just(Vec::new()).boxed()
     } else {
-        prop_oneof![3 => Just(Vec::new()), 1 => prop::sample::select(shapes)].boxed()
+        prop_oneof![3 => Just(Vec::new()), 1 => prop::sample::select(openings)].boxed()
     };
     (
         1..=3usize,
@@ -272,6 +291,37 @@ fn scenario_with(
         .boxed()
 }
 
+/// A directed scenario: `workers` workers, these steps.
+fn shape(workers: usize, steps: Vec<Step>) -> Scenario {
+    Scenario {
+        workers,
+        failing_initializer: false,
+        steps,
+    }
+}
+
+/// Directed scenarios written as replay texts (see [`crate::replay`]).
+fn shapes_of(texts: &[&str]) -> Vec<Scenario> {
+    texts
+        .iter()
+        .map(|t| Scenario::from_replay(t).expect("a directed shape is a valid replay text"))
+        .collect()
+}
+
+fn futures_shapes() -> Vec<Scenario> {
+    shapes_of(&[
+        // Cancel a queued future twice, read it, then a running and a
+        // finished one.
+        "w1;s:gA;s:r;c:1;c:1;r:1:n;e:1:z;c:0;o:A;r:0:n;c:0",
+        // A failure and a panic, read both ways.
+        "w1;s:f;s:p;r:0:n;e:0:n;r:1:z;e:1:s",
+        // Zero and short timeouts on a running future, then on a done one.
+        "w1;s:gA;r:0:z;e:0:z;r:0:s;e:0:s;o:A;r:0:s;e:0:z",
+        // A cancelled queued future reached by the worker.
+        "w1;s:gA;s:r;c:1;o:A;e:1:n",
+    ])
+}
+
 fn futures_scenarios() -> BoxedStrategy<Scenario> {
     let step = prop_oneof![
         4 => submit(),
@@ -283,6 +333,17 @@ fn futures_scenarios() -> BoxedStrategy<Scenario> {
     scenario(step, 12)
 }
 
+fn scheduling_shapes() -> Vec<Scenario> {
+    shapes_of(&[
+        // More blocked tasks than workers: the bound, then FIFO start.
+        "w2;s:gA;s:gA;s:gB;s:r;o:A;o:B",
+        // As many blocked tasks as workers: all start at once.
+        "w3;s:gA;s:gA;s:gA;o:A",
+        // A panic and a failure, then a task that must still run.
+        "w1;s:p;s:f;s:r",
+    ])
+}
+
 fn scheduling_scenarios() -> BoxedStrategy<Scenario> {
     let step = prop_oneof![
         5 => submit(),
@@ -290,6 +351,17 @@ fn scheduling_scenarios() -> BoxedStrategy<Scenario> {
         1 => cancel(),
     ];
     scenario(step, 14)
+}
+
+fn callback_shapes() -> Vec<Scenario> {
+    shapes_of(&[
+        // Stored callbacks, one panicking, run in order at completion.
+        "w1;s:gA;cb:0;cb!:0;cb:0;o:A",
+        // Callbacks on a done future run at once.
+        "w1;s:r;cb:0;cb:0",
+        // Stored callbacks run by cancel(), one panicking; then at once.
+        "w1;s:gA;s:r;cb:1;cb!:1;cb:1;c:1;cb:1;o:A",
+    ])
 }
 
 fn callback_scenarios() -> BoxedStrategy<Scenario> {
@@ -300,6 +372,17 @@ fn callback_scenarios() -> BoxedStrategy<Scenario> {
         2 => open(),
     ];
     scenario(step, 12)
+}
+
+fn shutdown_shapes() -> Vec<Scenario> {
+    shapes_of(&[
+        // shutdown(wait=False) twice with queued work, then a refused submit.
+        "w1;s:gA;s:r;s:r;sd:0:0;sd:0:0;s:r;o:A",
+        // cancel_futures=True with a running, a queued and a finished task.
+        "w1;s:r;s:gA;s:r;s:gB;sd:0:1;o:A;o:B;r:1:n",
+        // shutdown(wait=True) on a helper thread while a task is blocked.
+        "w1;s:gA;s:r;sd:1:0;o:A;r:1:n",
+    ])
 }
 
 fn shutdown_scenarios() -> BoxedStrategy<Scenario> {
@@ -314,6 +397,19 @@ fn shutdown_scenarios() -> BoxedStrategy<Scenario> {
     scenario(step, 12)
 }
 
+fn wait_shapes() -> Vec<Scenario> {
+    let mut shapes: Vec<Scenario> = wait_openings().into_iter().map(|s| shape(2, s)).collect();
+    shapes.extend(shapes_of(&[
+        // Duplicates, a zero timeout, an empty list.
+        "w1;s:r;s:gA;w:0,0,1:fc:z;w:0,1:ac:s;w::ac:n;o:A;w:1,0:ac:n",
+        // A cancelled future counts as done.
+        "w1;s:gA;s:r;c:1;w:1:fc:n;w:0,1:fe:z;o:A",
+        // FIRST_EXCEPTION with no failure waits for all.
+        "w2;s:gA;s:r;w:0,1:fe:s;o:A;w:0,1:fe:n",
+    ]));
+    shapes
+}
+
 fn wait_scenarios() -> BoxedStrategy<Scenario> {
     let step = prop_oneof![
         4 => submit(),
@@ -321,9 +417,14 @@ fn wait_scenarios() -> BoxedStrategy<Scenario> {
         2 => open(),
         3 => (fs(), mode(), patience()).prop_map(|(fs, m, p)| Step::Wait(fs, m, p)),
     ];
+    scenario_with(wait_openings(), step, 12)
+}
+
+/// Openings of generated wait scenarios (and directed shapes).
+fn wait_openings() -> Vec<Vec<Step>> {
     use Step::{Open, Submit, Wait};
     use TaskSpec::{Fail, Gated};
-    let shapes = vec![
+    vec![
         // A failed future and a running one: FirstException returns at once.
         vec![
             Submit(Fail),
@@ -337,8 +438,18 @@ fn wait_scenarios() -> BoxedStrategy<Scenario> {
             Open(0),
             Wait(vec![0, 1], Mode::FirstCompleted, Patience::Forever),
         ],
-    ];
-    scenario_with(shapes, step, 12)
+    ]
+}
+
+fn as_completed_shapes() -> Vec<Scenario> {
+    shapes_of(&[
+        // Done first, duplicates once, the deadline, then all.
+        "w1;s:r;s:gA;ac:0,1,0:s;o:A;ac:1,0,1:n",
+        // A cancelled future before and after the worker reaches it.
+        "w1;s:gA;s:r;c:1;ac:1:z;o:A;ac:0,1:n",
+        // An empty list.
+        "w1;ac::n;ac::z",
+    ])
 }
 
 fn as_completed_scenarios() -> BoxedStrategy<Scenario> {
@@ -349,6 +460,23 @@ fn as_completed_scenarios() -> BoxedStrategy<Scenario> {
         3 => (fs(), patience()).prop_map(|(fs, p)| Step::AsCompleted(fs, p)),
     ];
     scenario(step, 12)
+}
+
+fn map_shapes() -> Vec<Scenario> {
+    let openings = map_openings();
+    let mut shapes = vec![shape(3, openings[0].clone()), shape(1, openings[1].clone())];
+    shapes.extend(shapes_of(&[
+        // A panicking item: yielded as an error, the rest cancelled.
+        "w1;m:r,p,gA,r:1:-:-;n;n;n;o:A",
+        // Dropped before the first next(): nothing cancelled.
+        "w1;m:r,gA,r:1:-:-;d;o:A",
+        // A buffered map: each next() submits one more item.
+        "w1;m:r,r,r,r:1:2:-;n;n;n;n;n",
+        // Chunks: a failure fails its chunk; buffered chunks.
+        "w1;m:r,f:3:-:-;n;n",
+        "w1;m:r,r,gA,r,r:2:1:-;n;o:A;n;n;n",
+    ]));
+    shapes
 }
 
 fn map_scenarios() -> BoxedStrategy<Scenario> {
@@ -376,8 +504,13 @@ fn map_scenarios() -> BoxedStrategy<Scenario> {
         2 => Just(Step::MapDrop),
         1 => any::<bool>().prop_map(|c| Step::Shutdown { wait: false, cancel_futures: c }),
     ];
+    scenario_with(map_openings(), step, 14)
+}
+
+/// Openings of generated map scenarios (and directed shapes).
+fn map_openings() -> Vec<Vec<Step>> {
     use TaskSpec::{Gated, Return};
-    let shapes = vec![
+    vec![
         // Two finished items, then as many blocked as there can be workers
         // and one queued: next() yields the first, the drop cancels the
         // queued one.
@@ -407,8 +540,14 @@ fn map_scenarios() -> BoxedStrategy<Scenario> {
             },
             Step::MapNext,
         ],
-    ];
-    scenario_with(shapes, step, 14)
+    ]
+}
+
+fn thread_shapes() -> Vec<Scenario> {
+    shapes_of(&[
+        // Blocking calls without a timeout on other threads, then released.
+        "w1;s:gA;t:r:0;t:w:0:ac;t:ac:0;o:A;j;j;j",
+    ])
 }
 
 fn thread_scenarios() -> BoxedStrategy<Scenario> {
@@ -426,6 +565,14 @@ fn thread_scenarios() -> BoxedStrategy<Scenario> {
         1 => any::<bool>().prop_map(|c| Step::Shutdown { wait: true, cancel_futures: c }),
     ];
     scenario(step, 14)
+}
+
+fn broken_shapes() -> Vec<Scenario> {
+    shapes_of(&[
+        // A failing initializer: the pending work fails, submit is refused.
+        "w1!;s:r;r:0:n;s:r",
+        "w2!;s:gA;s:r;r:1:n;sd:0:0",
+    ])
 }
 
 fn broken_scenarios() -> BoxedStrategy<Scenario> {

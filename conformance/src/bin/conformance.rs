@@ -61,7 +61,9 @@ usage: concurrent-futures-conformance [--executor NAME]... [--cases N] [--seed S
                     the same, for a deviation that shows only when the executor's own
                     threads are quick enough (never STALE)
                     (repeatable, once per clause)
-  --cases N         generated scenarios per clause group, 1 to 4294967295 (default 256)
+  --cases N         scenarios per clause group, 1 to 4294967295 (default 256): the group's
+                    directed shapes first (1 to 7; with fewer cases, the first N), then
+                    generated ones
   --seed S          seed for scenario generation, decimal or 0x-hex (default 0xc0ffee)
   --format F        table (default), json or junit
   --group NAME      only this clause group (repeatable)
