@@ -1,11 +1,11 @@
-"""dask.distributed's Client.get_executor(): dropping an advanced map() iterator does not stop
-an item not yet started, which may still run (MAP-DROP-1). The drop marks the futures cancelled
-in the client at once, but tells the scheduler by a message sent later, which tells the worker by
+"""dask.distributed's Client.get_executor(): dropping an advanced map() iterator does not stop an
+item not yet started, which may still run (MAP-DROP-1). The drop marks the futures cancelled in
+the client at once, but tells the scheduler by a message sent later, which tells the worker by
 another: if the worker frees up first, it starts the item. That is a race: on an idle machine
-item 2 ran in about 4 tries of 5, with two busy loops on its 2 cores in about 1 of 3 (each try a new client;
-with one client reused, later tries almost never showed it). So the reproduction tries up to 20
-times, each with the queued item behind a gate opened only after the drop, and reports the first
-try in which item 2 ran. Argument: inprocess (default) or localcluster."""
+item 2 ran in about 4 tries of 5, with two busy loops on its 2 cores in about 1 of 3 (each try a
+new client; with one client reused, later tries almost never showed it). So the reproduction
+tries up to 20 times, each with the queued item behind a gate opened only after the drop, and
+reports the first try in which item 2 ran. Argument: inprocess (default) or localcluster."""
 from _dask import executor
 from _gate import Gate, Ran, item, verdict
 
