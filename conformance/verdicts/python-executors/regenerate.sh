@@ -178,7 +178,8 @@ table kit bounded-pool-executor-thread "bounded-pool-executor BoundedThreadPoolE
     cf_executors:bounded_thread 'bounded-pool-executor-*.py' thread \
     "${ascorder_known[@]}"
 table isolated bounded-pool-executor-process "bounded-pool-executor BoundedProcessPoolExecutor" "$p311" \
-    bounded-pool-executor cf_executors:bounded_process 'bounded-pool-executor-*.py' process "${ascorder_known[@]}"
+    bounded-pool-executor cf_executors:bounded_process 'bounded-pool-executor-*.py process-pool-MAP-CHUNK-2.py' process \
+    "${chunk_known[@]}" "${ascorder_known[@]}"
 table kit dask-inprocess "dask.distributed Client.get_executor(), in-process" "$p311" distributed \
     cf_executors:dask_inprocess 'dask-FUT-*.py dask-SHUT-*.py dask-MAP-*.py' inprocess "${ascorder_known[@]}"
 table isolated dask-localcluster "dask.distributed Client.get_executor() on a LocalCluster of worker processes" \

@@ -1,8 +1,9 @@
-"""The process pools whose reproductions are shared (argument: loky, futurist, or cpython for
-CPython's own process pool, which MAP-CHUNK-2's reproduction serves too;
-bounded-pool-executor's process pool has the same queue, but its submit() blocks while a task
-is unfinished, which hides it), and a bounded wait for a state that, once reached, lasts (used by
-the dask reproductions too; standard library only)."""
+"""The process pools whose reproductions are shared (argument: loky, futurist,
+cpython for CPython's own, or process for bounded-pool-executor's; the last two serve only
+process-pool-MAP-CHUNK-2.py: CPython's pool has the call queue of the others declared known, and
+bounded-pool-executor's submit() blocks while a task is unfinished, which hides the call queue),
+and a bounded wait for a state that, once reached, lasts (used by the dask reproductions too;
+standard library only)."""
 import sys
 import threading
 
@@ -16,8 +17,10 @@ def process_pool(max_workers):
         from futurist import ProcessPoolExecutor
     elif name == "cpython":
         from concurrent.futures import ProcessPoolExecutor
+    elif name == "process":  # bounded-pool-executor's, as its own reproductions name it
+        from bounded_pool_executor import BoundedProcessPoolExecutor as ProcessPoolExecutor
     else:
-        print("usage: %s loky|futurist|cpython" % sys.argv[0])
+        print("usage: %s loky|futurist|cpython|process" % sys.argv[0])
         sys.exit(2)
     return ProcessPoolExecutor(max_workers), name
 

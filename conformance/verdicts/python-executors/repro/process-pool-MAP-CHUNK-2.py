@@ -1,7 +1,7 @@
-"""A process pool that fails a whole chunk (argument: loky, futurist or cpython): with
-chunksize=3, an item that raises makes the items of its chunk before it raise too, instead of
-being yielded first (MAP-CHUNK-2 as the kit files it, MAP-CHUNK-1's rule; CPython's own process
-pool does so, spec/divergences.md DIV-CHUNK-2)."""
+"""A process pool that fails a whole chunk (argument: loky, futurist, cpython, or
+process for bounded-pool-executor's): with chunksize=3, an item that raises makes the items of
+its chunk before it raise too, instead of being yielded first (MAP-CHUNK-2 as the kit files it,
+MAP-CHUNK-1's rule; CPython's own process pool does so, spec/divergences.md DIV-CHUNK-2)."""
 from _gate import verdict
 from _pools import fails_on, process_pool
 
