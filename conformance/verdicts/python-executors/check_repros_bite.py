@@ -1,6 +1,7 @@
 """Shows that each reproduction in repro/ can fail: runs it with the executor it names replaced by
 CPython's conforming one (stub modules named gevent, futurist, loky, executorlib,
-bounded_pool_executor and distributed, first on the path) and expects the message "NOT REPRODUCED" and exit status 1.
+bounded_pool_executor, mpi4py and distributed, first on the path) and expects the message
+"NOT REPRODUCED" and exit status 1.
 
     python3 conformance/verdicts/python-executors/check_repros_bite.py   (standard library only)
 
@@ -22,6 +23,10 @@ STUBS = {
     "futurist/__init__.py": "from concurrent.futures import ThreadPoolExecutor\n"
         "from concurrent.futures import ThreadPoolExecutor as ProcessPoolExecutor\n",
     "loky/__init__.py": "from concurrent.futures import ThreadPoolExecutor as ProcessPoolExecutor\n",
+    "mpi4py/__init__.py": "",
+    "mpi4py/futures.py": "import concurrent.futures as cf\n"
+        "class MPIPoolExecutor(cf.ThreadPoolExecutor):\n"
+        "    def __init__(self, max_workers=None, path=None): super().__init__(max_workers)\n",
     "executorlib/__init__.py":
         "from concurrent.futures import ThreadPoolExecutor as SingleNodeExecutor\n",
     "bounded_pool_executor/__init__.py":

@@ -156,8 +156,9 @@ prefetch="ProcessPoolExecutor marks queued work running once it moves to its cal
 # timing: declared --known-timing (known whether or not a run shows it, never STALE).
 prefetch_known=(--known-timing "FUT-PRED-2=$prefetch" --known-timing "MAP-DROP-1=$prefetch"
     --known-timing "MAP-TIMEOUT-1=$prefetch" --known-timing "MAP-ERROR-1=$prefetch")
-# CPython's process pool, and the pools built on it, fail a whole chunk when one of its items
-# fails (spec/divergences.md DIV-CHUNK-2; repro/process-pool-MAP-CHUNK-2.py shows it on each).
+# CPython's process pool, the pools built on it, and mpi4py's fail a whole chunk when one of its
+# items fails (spec/divergences.md DIV-CHUNK-2; repro/process-pool-MAP-CHUNK-2.py and
+# mpi4py-MAP-CHUNK-2.py show it on each).
 chunk_known=(--known "MAP-CHUNK-2=a chunk whose item fails raises for the whole chunk, so its earlier items are never yielded (DIV-CHUNK-2, as CPython's ProcessPoolExecutor)")
 for m in 3.14 3.15; do
     p="$venv/py$m/bin/python"
@@ -188,7 +189,7 @@ table isolated dask-localcluster "dask.distributed Client.get_executor() on a Lo
 table isolated loky "loky ProcessPoolExecutor" "$p311" loky loky:ProcessPoolExecutor 'process-pool-*.py loky-*.py' loky \
     "${chunk_known[@]}" "${ascorder_known[@]}"
 table isolated mpi4py "mpi4py.futures MPIPoolExecutor (MPICH from PyPI)" "$p311" mpi4py cf_executors:mpi_pool \
-    'mpi4py-*.py' "" "${ascorder_known[@]}"
+    'mpi4py-*.py' "" "${chunk_known[@]}" "${ascorder_known[@]}"
 table isolated executorlib "executorlib SingleNodeExecutor" "$p311" executorlib cf_executors:executorlib_single_node \
     'executorlib-*.py' "" "${ascorder_known[@]}"
 if [ $repro_failed -ne 0 ]; then
