@@ -84,6 +84,7 @@ pub const GROUPS: &[Group] = &[
             "CB-ORDER-1",
             "CB-ONCE-1",
             "CB-PANIC-1",
+            "CB-PANIC-2",
         ],
         strategy: callback_scenarios,
         shapes: callback_shapes,
@@ -357,8 +358,8 @@ fn callback_shapes() -> Vec<Scenario> {
     shapes_of(&[
         // Stored callbacks, one panicking, run in order at completion.
         "w1;s:gA;cb:0;cb!:0;cb:0;o:A",
-        // Callbacks on a done future run at once.
-        "w1;s:r;cb:0;cb:0",
+        // Callbacks on a done future run at once, one panicking.
+        "w1;s:r;cb:0;cb!:0;cb:0",
         // Stored callbacks run by cancel(), one panicking; then at once.
         "w1;s:gA;s:r;cb:1;cb!:1;cb:1;c:1;cb:1;o:A",
     ])

@@ -502,7 +502,15 @@ impl<A: Adapter + 'static> Runner<A> {
                 };
                 let (label, now) = self.model.add_callback(*f, *panics).expect("job");
                 let clause = if now { "CB-ADD-2" } else { "CB-ADD-1" };
-                self.doing(step, clause);
+                // A panicking callback called at once: what the call must
+                // survive is CB-PANIC-2's (a panic escaping the adapter is
+                // filed there, not under CB-ADD-2).
+                if now && *panics {
+                    self.doing(step, "CB-PANIC-2");
+                    self.checks([clause]);
+                } else {
+                    self.doing(step, clause);
+                }
                 let (log, f_, panics_) = (self.log.clone(), *f, *panics);
                 self.adapter.add_done_callback(
                     &h,

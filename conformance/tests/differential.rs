@@ -320,3 +320,41 @@ fn differential_replay_compares_both_sides() {
     let (code, err) = cli(&["--python", "default", "--replay", "w1;s:r;r:0:n"]);
     assert_eq!(code, 0, "{err}");
 }
+
+/// CB-PANIC-2: a raising callback added to a done future. CPython 3.6 lets
+/// its exception out of `add_done_callback`; the runner files that under
+/// CB-PANIC-2 (not the step's CB-ADD-2), whose `CPython: 3.7–3.15` line makes
+/// it an expected difference on 3.6; every later CPython agrees. (Checked on
+/// the CPythons installed here; the gallery's
+/// `immediate-callback-panic-escapes` checks the attribution everywhere.)
+#[test]
+fn cb_panic_2_a_raising_immediate_callback_is_cb_panic_2_expected_on_3_6() {
+    let (found, _) = discover();
+    for i in &found {
+        let out = Command::new(env!("CARGO_BIN_EXE_differential"))
+            .args([
+                "--python",
+                &i.path.to_string_lossy(),
+                "--replay",
+                "w1;s:r;cb!:0",
+            ])
+            .output()
+            .expect("run");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{}: {stdout}", i.version);
+        if i.minor < 7 {
+            assert!(
+                stdout.contains("differs on CB-PANIC-2 (expected"),
+                "{}: {stdout}",
+                i.version
+            );
+        } else {
+            assert!(
+                stdout.contains("agrees with the reference"),
+                "{}: {stdout}",
+                i.version
+            );
+        }
+        assert!(!stdout.contains("CB-ADD-2"), "{}: {stdout}", i.version);
+    }
+}

@@ -211,3 +211,35 @@ fn exe_submit_1_a_python_executor_slow_to_build_is_not_a_hang() {
     let run = replay_text("broken_executors:slow_start", "w1;s:r;r:0:n", 300);
     assert!(run.result.is_ok(), "{:?}", run.result);
 }
+
+/// MAP-CHUNK-2 through the kit (DIV-CHUNK-2 records the behaviour): the map
+/// group's directed shape with a failing item inside a chunk shows CPython's
+/// `ProcessPoolExecutor` failing the whole chunk — the item before the
+/// failure is never yielded — while the reference yields it first.
+#[test]
+fn map_chunk_2_a_directed_shape_shows_the_process_pool_failing_the_whole_chunk() {
+    use concurrent_futures_conformance::{Step, TaskSpec, group, reference};
+    let shape = group("map")
+        .expect("the map group")
+        .shapes()
+        .into_iter()
+        .find(|s| {
+            s.steps.iter().any(|step| {
+                matches!(step, Step::Map { items, chunksize, .. }
+                    if *chunksize > 1 && items.contains(&TaskSpec::Fail))
+            })
+        })
+        .expect("a map shape with a failing item inside a chunk");
+    let what = Replay::Scenario(shape);
+    let mut o = Options::default();
+    o.timing.patience = Duration::from_millis(3000);
+    let on_reference = replay(Arc::new(reference), &what, &o);
+    assert!(on_reference.result.is_ok(), "{:?}", on_reference.result);
+    let spec = "concurrent.futures:ProcessPoolExecutor";
+    let ex = PythonExecutor::with_options("python3", spec, &[], true).expect("python3 runs it");
+    let run = replay(Arc::new(ex).factory(), &what, &o);
+    let v = run
+        .result
+        .expect_err("the process pool fails the whole chunk");
+    assert_eq!(v.clause, "MAP-CHUNK-2", "{v}");
+}

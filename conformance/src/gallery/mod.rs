@@ -37,6 +37,10 @@ pub enum Bug {
     CallbackRunsTwice,
     /// A panicking callback stops the later ones.
     CallbackPanicSkipsRest,
+    /// A panicking callback called at once by `add_done_callback` (on a
+    /// done future) is not contained: the panic escapes the call, as a
+    /// raising callback's exception does on CPython 3.6.
+    ImmediateCallbackPanicEscapes,
     /// `submit` after `shutdown` is accepted: the submit path skips the
     /// check and runs the task on a thread of its own (the executor itself,
     /// and so its `map`, still refuses).
@@ -72,7 +76,7 @@ pub enum Bug {
 
 impl Bug {
     /// Every bug in the gallery.
-    pub const ALL: [Bug; 20] = [
+    pub const ALL: [Bug; 21] = [
         Bug::RunsCancelledTask,
         Bug::CancelRunningReturnsTrue,
         Bug::CancelPendingRefused,
@@ -80,6 +84,7 @@ impl Bug {
         Bug::ZeroTimeoutBlocks,
         Bug::CallbackRunsTwice,
         Bug::CallbackPanicSkipsRest,
+        Bug::ImmediateCallbackPanicEscapes,
         Bug::AcceptsAfterShutdown,
         Bug::ShutdownReturnsEarly,
         Bug::CancelFuturesCancelsRunning,
@@ -119,6 +124,7 @@ impl Bug {
             Bug::ZeroTimeoutBlocks => &["FUT-TIMEOUT-2"],
             Bug::CallbackRunsTwice => &["CB-ONCE-1"],
             Bug::CallbackPanicSkipsRest => &["CB-PANIC-1"],
+            Bug::ImmediateCallbackPanicEscapes => &["CB-PANIC-2"],
             Bug::AcceptsAfterShutdown => &["SHUT-REJECT-1"],
             Bug::ShutdownReturnsEarly => &["SHUT-WAIT-1"],
             Bug::CancelFuturesCancelsRunning => &["SHUT-CANCEL-2"],
@@ -338,6 +344,30 @@ impl Adapter for Broken {
                 // this call, not racing with other futures' callbacks).
                 self.inner.add_done_callback(h, callback.clone());
                 self.inner.add_done_callback(h, callback);
+            }
+            Bug::ImmediateCallbackPanicEscapes => {
+                // The reference contains the panic; this one catches it
+                // only to let it out of the call when the callback ran
+                // within it (at once, on this thread), not when it was
+                // queued behind callbacks still being delivered.
+                let caller = std::thread::current().id();
+                let escaped: Arc<Mutex<Option<Box<dyn std::any::Any + Send>>>> = Arc::default();
+                let slot = escaped.clone();
+                self.inner.add_done_callback(
+                    h,
+                    Arc::new(move || {
+                        if std::thread::current().id() != caller {
+                            return callback();
+                        }
+                        if let Err(panic) = catch_unwind(AssertUnwindSafe(|| callback())) {
+                            *slot.lock().unwrap() = Some(panic);
+                        }
+                    }),
+                );
+                let panic = escaped.lock().unwrap().take();
+                if let Some(panic) = panic {
+                    std::panic::resume_unwind(panic);
+                }
             }
             Bug::CallbackPanicSkipsRest => {
                 let mut lists = self.callbacks.lock().unwrap();
