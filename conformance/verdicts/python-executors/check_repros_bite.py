@@ -1,6 +1,7 @@
 """Shows that each reproduction in repro/ can fail: runs it with the executor it names replaced by
 CPython's conforming one (stub modules named gevent, futurist, loky, executorlib,
-bounded_pool_executor and distributed, first on the path) and expects the message "NOT REPRODUCED" and exit status 1.
+bounded_pool_executor, mpi4py and distributed, first on the path) and expects the message
+"NOT REPRODUCED" and exit status 1.
 
     python3 conformance/verdicts/python-executors/check_repros_bite.py   (standard library only)
 
@@ -22,6 +23,10 @@ STUBS = {
     "futurist/__init__.py": "from concurrent.futures import ThreadPoolExecutor\n"
         "from concurrent.futures import ThreadPoolExecutor as ProcessPoolExecutor\n",
     "loky/__init__.py": "from concurrent.futures import ThreadPoolExecutor as ProcessPoolExecutor\n",
+    "mpi4py/__init__.py": "",
+    "mpi4py/futures.py": "import concurrent.futures as cf\n"
+        "class MPIPoolExecutor(cf.ThreadPoolExecutor):\n"
+        "    def __init__(self, max_workers=None, path=None): super().__init__(max_workers)\n",
     "executorlib/__init__.py":
         "from concurrent.futures import ThreadPoolExecutor as SingleNodeExecutor\n",
     "bounded_pool_executor/__init__.py":
@@ -30,10 +35,15 @@ STUBS = {
     "distributed/__init__.py":
         "import concurrent.futures as cf\n"
         "class LocalCluster:\n"
-        "    def __init__(self, **kwargs): pass\n"
+        "    def __init__(self, n_workers=1, **kwargs): self.n = n_workers\n"
         "class Client:\n"
-        "    def __init__(self, *args, **kwargs): self.ex = cf.ThreadPoolExecutor(1)\n"
-        "    def get_executor(self): return self.ex\n"
+        "    def __init__(self, *args, threads_per_worker=1, **kwargs):\n"
+        "        self.n = args[0].n if args else threads_per_worker\n"
+        "        self.ex = cf.ThreadPoolExecutor(self.n)\n"
+        "    def get_executor(self):\n"
+        "        if self.ex._shutdown: self.ex = cf.ThreadPoolExecutor(self.n)\n"
+        "        return self.ex\n"
+        "    def submit(self, fn, *args, pure=True): return self.get_executor().submit(fn, *args)\n"
         "    def close(self): self.ex.shutdown()\n",
 }
 
@@ -43,10 +53,12 @@ def runs():
     for name in sorted(os.listdir(REPRO)):
         if not name.endswith(".py") or name.startswith("_"):
             continue
-        if name.startswith("dask-"):
+        if name == "dask-EXE-SUBMIT-3.py":  # two worker processes: localcluster only
+            yield name, ["localcluster"]
+        elif name.startswith("dask-"):
             yield name, ["inprocess"]
             yield name, ["localcluster"]
-        elif name.startswith("process-pool-"):
+        elif name.startswith("process-pool-"):  # (and cpython for MAP-CHUNK-2: itself deviates)
             yield name, ["loky"]
             yield name, ["futurist"]
         elif name.startswith("bounded-pool-executor-"):

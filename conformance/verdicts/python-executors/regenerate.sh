@@ -55,13 +55,13 @@ n = c.NOTES.get(e)
 if n: print(); print('How it is built: ' + n)" "$1"
 }
 
-repros() { # name, globs (space-separated), argument: run the reproductions of this table, Markdown lines
+repros() { # name, globs (space-separated), argument, python: run the reproductions of this table, Markdown lines
     local g f out rc any=0
     for g in $2; do
     for f in "$here"/repro/$g; do
         [ -f "$f" ] || continue
         any=1
-        out=$(timeout 300 "$venv/py3.11/bin/python" "$f" $3 2>/dev/null | tail -n1)
+        out=$(timeout 300 "$4" "$f" $3 2>/dev/null | tail -n1)
         rc=$?
         [ -n "$out" ] || out="(no output; exit status $rc)"
         if [ $rc -ne 0 ] || [[ "$out" != reproduced:* ]]; then repro_failed=1; fi
@@ -135,7 +135,7 @@ print(','.join(f for f in c.MISSING.get(sys.argv[1], []) if f != 'thread-names')
         echo
         echo "## Reproductions (plain Python, run by the script; \"reproduced\" = the executor behaves so)"
         echo
-        repros "$name" "$glob" "$rarg"
+        repros "$name" "$glob" "$rarg" "$py"
     } > "$out.tmp"
     # Paths relative to the repository; NUL bytes dropped (once, 17 of them appeared before the
     # kit's first line in a file it wrote, cause not found).
@@ -156,12 +156,17 @@ prefetch="ProcessPoolExecutor marks queued work running once it moves to its cal
 # timing: declared --known-timing (known whether or not a run shows it, never STALE).
 prefetch_known=(--known-timing "FUT-PRED-2=$prefetch" --known-timing "MAP-DROP-1=$prefetch"
     --known-timing "MAP-TIMEOUT-1=$prefetch" --known-timing "MAP-ERROR-1=$prefetch")
+# CPython's process pool, the pools built on it, and mpi4py's fail a whole chunk when one of its
+# items fails (spec/divergences.md DIV-CHUNK-2; repro/process-pool-MAP-CHUNK-2.py and
+# mpi4py-MAP-CHUNK-2.py show it on each).
+chunk_known=(--known "MAP-CHUNK-2=a chunk whose item fails raises for the whole chunk, so its earlier items are never yielded (DIV-CHUNK-2, as CPython's ProcessPoolExecutor)")
 for m in 3.14 3.15; do
     p="$venv/py$m/bin/python"
     table kit "cpython-$m-threadpool" "CPython $m ThreadPoolExecutor" "$p" "" concurrent.futures:ThreadPoolExecutor \
         none "" "${cpython_known[@]}"
     table isolated "cpython-$m-processpool" "CPython $m ProcessPoolExecutor" "$p" "" \
-        concurrent.futures:ProcessPoolExecutor none "" "${prefetch_known[@]}" "${ascorder_known[@]}"
+        concurrent.futures:ProcessPoolExecutor process-pool-MAP-CHUNK-2.py cpython "${prefetch_known[@]}" \
+        "${chunk_known[@]}" "${ascorder_known[@]}"
     table isolated "cpython-$m-interpreterpool" "CPython $m InterpreterPoolExecutor" "$p" "" \
         concurrent.futures:InterpreterPoolExecutor none "" "${cpython_known[@]}"
 done
@@ -169,21 +174,22 @@ table kit gevent "gevent ThreadPoolExecutor" "$p311" gevent cf_executors:gevent_
 table kit futurist-thread "futurist ThreadPoolExecutor" "$p311" futurist cf_executors:futurist_thread \
     'futurist-thread-*.py' "" "${ascorder_known[@]}"
 table isolated futurist-process "futurist ProcessPoolExecutor" "$p311" futurist cf_executors:futurist_process \
-    'process-pool-*.py futurist-process-*.py' futurist "${ascorder_known[@]}"
+    'process-pool-*.py futurist-process-*.py' futurist "${chunk_known[@]}" "${ascorder_known[@]}"
 table kit bounded-pool-executor-thread "bounded-pool-executor BoundedThreadPoolExecutor" "$p311" bounded-pool-executor \
     cf_executors:bounded_thread 'bounded-pool-executor-*.py' thread \
     "${ascorder_known[@]}"
 table isolated bounded-pool-executor-process "bounded-pool-executor BoundedProcessPoolExecutor" "$p311" \
-    bounded-pool-executor cf_executors:bounded_process 'bounded-pool-executor-*.py' process "${ascorder_known[@]}"
+    bounded-pool-executor cf_executors:bounded_process 'bounded-pool-executor-*.py process-pool-MAP-CHUNK-2.py' process \
+    "${chunk_known[@]}" "${ascorder_known[@]}"
 table kit dask-inprocess "dask.distributed Client.get_executor(), in-process" "$p311" distributed \
-    cf_executors:dask_inprocess 'dask-*.py' inprocess "${ascorder_known[@]}"
+    cf_executors:dask_inprocess 'dask-FUT-*.py dask-SHUT-*.py dask-MAP-*.py' inprocess "${ascorder_known[@]}"
 table isolated dask-localcluster "dask.distributed Client.get_executor() on a LocalCluster of worker processes" \
     "$p311" distributed cf_executors:dask_localcluster \
-    'dask-FUT-*.py dask-SHUT-*.py dask-MAP-DEADLINE-1.py dask-MAP-TIMEOUT-1.py' localcluster "${ascorder_known[@]}"
+    'dask-*.py' localcluster "${ascorder_known[@]}"
 table isolated loky "loky ProcessPoolExecutor" "$p311" loky loky:ProcessPoolExecutor 'process-pool-*.py loky-*.py' loky \
-    "${ascorder_known[@]}"
+    "${chunk_known[@]}" "${ascorder_known[@]}"
 table isolated mpi4py "mpi4py.futures MPIPoolExecutor (MPICH from PyPI)" "$p311" mpi4py cf_executors:mpi_pool \
-    'mpi4py-*.py' "" "${ascorder_known[@]}"
+    'mpi4py-*.py' "" "${chunk_known[@]}" "${ascorder_known[@]}"
 table isolated executorlib "executorlib SingleNodeExecutor" "$p311" executorlib cf_executors:executorlib_single_node \
     'executorlib-*.py' "" "${ascorder_known[@]}"
 if [ $repro_failed -ne 0 ]; then

@@ -4,15 +4,18 @@ import logging
 import sys
 
 
-def executor():
-    """A Client().get_executor() with one worker thread, and the client (close it at the end)."""
+def executor(workers=1):
+    """A Client().get_executor() with `workers` worker threads (in-process: one worker with that
+    many threads; localcluster: that many worker processes of one thread each), and the client
+    (close it at the end)."""
     from distributed import Client, LocalCluster
     mode = sys.argv[1] if len(sys.argv) > 1 else "inprocess"
     quiet = {"dashboard_address": ":0", "silence_logs": logging.CRITICAL}
     if mode == "localcluster":
-        client = Client(LocalCluster(n_workers=1, threads_per_worker=1, processes=True, **quiet))
+        client = Client(LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                     **quiet))
     else:
-        client = Client(processes=False, n_workers=1, threads_per_worker=1, **quiet)
+        client = Client(processes=False, n_workers=1, threads_per_worker=workers, **quiet)
     return client.get_executor(), client, mode
 
 

@@ -77,7 +77,10 @@ def ran(address, value):
 
 
 def item(kind, address, value):
-    """A map() item: `gated` when kind is "gate", else `ran`."""
+    """A map() item: `gated` when kind is "gate", raises ValueError when it is "fail", else
+    `ran`."""
+    if kind == "fail":
+        raise ValueError("item %r fails" % value)
     return (gated if kind == "gate" else ran)(address, value)
 
 

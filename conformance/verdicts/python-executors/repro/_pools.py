@@ -1,7 +1,9 @@
-"""The process pools whose call-queue reproductions are shared (argument: loky or futurist;
-bounded-pool-executor's process pool has the same queue, but its submit() blocks while a task
-is unfinished, which hides it), and a bounded wait for a state that, once reached, lasts (used by
-the dask reproductions too; standard library only)."""
+"""The process pools whose reproductions are shared (argument: loky, futurist,
+cpython for CPython's own, or process for bounded-pool-executor's; the last two serve only
+process-pool-MAP-CHUNK-2.py: CPython's pool has the call queue of the others declared known, and
+bounded-pool-executor's submit() blocks while a task is unfinished, which hides the call queue),
+and a bounded wait for a state that, once reached, lasts (used by the dask reproductions too;
+standard library only)."""
 import sys
 import threading
 
@@ -13,8 +15,12 @@ def process_pool(max_workers):
         from loky import ProcessPoolExecutor
     elif name == "futurist":
         from futurist import ProcessPoolExecutor
+    elif name == "cpython":
+        from concurrent.futures import ProcessPoolExecutor
+    elif name == "process":  # bounded-pool-executor's, as its own reproductions name it
+        from bounded_pool_executor import BoundedProcessPoolExecutor as ProcessPoolExecutor
     else:
-        print("usage: %s loky|futurist" % sys.argv[0])
+        print("usage: %s loky|futurist|cpython|process" % sys.argv[0])
         sys.exit(2)
     return ProcessPoolExecutor(max_workers), name
 
@@ -28,3 +34,11 @@ def eventually(predicate, limit=10.0):
             return True
         pause.wait(0.02)
     return predicate()
+
+
+def fails_on(value, bad):
+    """A map() item: raises ValueError when value == bad, else returns value (importable by the
+    worker processes, unlike a function of a reproduction's __main__ under some start methods)."""
+    if value == bad:
+        raise ValueError("item %r fails" % value)
+    return value
