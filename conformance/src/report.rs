@@ -241,9 +241,11 @@ impl Report {
                     if let Some(f) = example {
                         let command = self.replay_command.replace("{scenario}", &f.replay);
                         let v = &f.violation;
-                        let at = v
-                            .step
-                            .map_or("teardown".to_string(), |n| format!("step {n}"));
+                        let at = match v.step {
+                            None => "teardown".to_string(),
+                            Some(crate::runner::BUILDING) => "the executor's build".to_string(),
+                            Some(n) => format!("step {n}"),
+                        };
                         let _ = writeln!(
                             s,
                             "  seen in the {} group at {at}: expected {}; observed {}\n  replay: {command}",

@@ -53,7 +53,9 @@ pub struct Violation {
     pub clause: String,
     /// Seen, or inferred from waiting.
     pub kind: Kind,
-    /// The 1-based step during or after which it was seen (`None`: teardown).
+    /// The 1-based step during or after which it was seen (`None`:
+    /// teardown; `Some(0)`: while the executor was being built, before
+    /// step 1 — [`BUILDING`]).
     pub step: Option<usize>,
     /// What the spec requires.
     pub expected: String,
@@ -64,6 +66,7 @@ pub struct Violation {
 impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.step {
+            Some(BUILDING) => write!(f, "{} violated while building the executor", self.clause)?,
             Some(n) => write!(f, "{} violated at step {n}", self.clause)?,
             None => write!(f, "{} violated at teardown", self.clause)?,
         }
@@ -175,10 +178,16 @@ struct Helper {
     rx: Receiver<ThreadObs>,
 }
 
+/// The step number of a violation seen while the executor was being built
+/// (the factory had not returned): before step 1, so no step of the
+/// scenario had run.
+pub const BUILDING: usize = 0;
+
 /// Shared with the watchdog: what the runner is doing now.
 #[derive(Debug, Default)]
 pub struct Progress {
-    /// The 1-based step being executed (`None` before the first, or in teardown).
+    /// The 1-based step being executed (`None` before the first, or in
+    /// teardown; [`BUILDING`] while the executor is being built).
     pub step: Option<usize>,
     /// The operation in progress and the clause a hang in it breaks.
     pub doing: String,
@@ -236,6 +245,7 @@ pub fn run<A: Adapter + 'static>(
         let mut p = watch.progress.lock().unwrap_or_else(|e| e.into_inner());
         p.doing = "building the executor: the factory".to_string();
         p.clause = "EXE-SUBMIT-1".to_string();
+        p.step = on.then_some(BUILDING);
         p.building = on;
         p.beats += 1;
     };

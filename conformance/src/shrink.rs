@@ -8,12 +8,14 @@
 //! returns instead of blocking or failing, no timeout instead of a short one,
 //! one operand fewer, no `buffersize`, `chunksize=1`, `wait=False`, no
 //! `cancel_futures`, a callback that does not panic); one worker fewer; an
-//! initializer that does not fail. The first candidate that still violates
+//! initializer that does not fail. (A violation seen while the executor
+//! was being built loses every step first, without a replay: none had run.)
+//! The first candidate that still violates
 //! the clause becomes the current scenario and the search starts over; it
 //! ends when no candidate does, or the [`Budget`] is spent. Candidates are
 //! only ever smaller or simpler, so the search terminates.
 
-use crate::runner::{Trace, Violation};
+use crate::runner::{BUILDING, Trace, Violation};
 use crate::scenario::{Patience, Scenario, Step, TaskSpec, ThreadOp};
 use std::time::{Duration, Instant};
 
@@ -35,6 +37,12 @@ pub fn minimise(
     mut violates: impl FnMut(&Scenario) -> Option<(Violation, Trace)>,
 ) -> (Scenario, Violation, Trace) {
     let (mut current, mut violation, mut trace) = failing;
+    if violation.step == Some(BUILDING) {
+        // Seen while the executor was being built: no step had run, so none
+        // of them is part of the counterexample. Dropped without a replay,
+        // which could only show whether the build fails again.
+        current.steps.clear();
+    }
     let started = Instant::now();
     let mut runs = 0u32;
     'search: loop {

@@ -329,3 +329,42 @@ fn every_group_s_directed_shapes_pass_and_check_all_its_clauses() {
         assert!(missing.is_empty(), "{}: {missing:?}", group.name);
     }
 }
+
+/// EXE-SUBMIT-1: an executor whose build fails only after earlier cases
+/// (as executorlib's did once its scheduler had crashed) is reported with a
+/// scenario of no steps, "while building the executor": none of the case's
+/// steps ran, so none of them belongs in the counterexample, and its replay
+/// (`w1`) is what was observed. Before, the case's steps were listed, every
+/// one "not reached", and the violation said "at teardown".
+#[test]
+fn exe_submit_1_a_build_that_fails_is_reported_without_the_steps_that_never_ran() {
+    let builds = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let factory = {
+        let builds = builds.clone();
+        move |c: Config| {
+            // The third build fails; every other one, replays included, works.
+            if builds.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 2 {
+                panic!("the executor's scheduler is gone");
+            }
+            reference(c)
+        }
+    };
+    let report = check(
+        "fails-third-build",
+        Arc::new(factory),
+        &quick_options("futures"),
+    );
+    let Some(Verdict::Fail(f)) = report.verdict("EXE-SUBMIT-1") else {
+        panic!("{}", report.render_text());
+    };
+    assert!(builds.load(std::sync::atomic::Ordering::SeqCst) > 3);
+    assert_eq!(f.violation.step, Some(0), "{}", report.render_text());
+    assert!(f.scenario.steps.is_empty(), "{}", report.render_text());
+    let text = f.render("{scenario}");
+    assert!(
+        text.contains("EXE-SUBMIT-1 violated while building the executor"),
+        "{text}"
+    );
+    assert!(!text.contains("not reached"), "{text}");
+    assert!(f.violation.observed.contains("scheduler is gone"), "{text}");
+}
