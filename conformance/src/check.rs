@@ -410,6 +410,9 @@ impl<A: Adapter + 'static> Hunt<'_, A> {
             runs: self.options.max_shrink_iters,
             time: self.options.max_shrink_time,
         };
+        // The fallback too: a build that hangs only after earlier cases
+        // does not hang again in a replay, and its steps never ran.
+        let scenario = crate::shrink::without_unrun_steps(scenario, &violation);
         let original = (scenario, violation, trace);
         let attempts: &[Timing] = if stuck { &[fast, normal] } else { &[normal] };
         let mut best = None;

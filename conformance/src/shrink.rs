@@ -36,13 +36,8 @@ pub fn minimise(
     budget: Budget,
     mut violates: impl FnMut(&Scenario) -> Option<(Violation, Trace)>,
 ) -> (Scenario, Violation, Trace) {
-    let (mut current, mut violation, mut trace) = failing;
-    if violation.step == Some(BUILDING) {
-        // Seen while the executor was being built: no step had run, so none
-        // of them is part of the counterexample. Dropped without a replay,
-        // which could only show whether the build fails again.
-        current.steps.clear();
-    }
+    let (current, mut violation, mut trace) = failing;
+    let mut current = without_unrun_steps(current, &violation);
     let started = Instant::now();
     let mut runs = 0u32;
     'search: loop {
@@ -59,6 +54,18 @@ pub fn minimise(
         break;
     }
     (current, violation, trace)
+}
+
+/// `s` without the steps that cannot be part of `violation`'s
+/// counterexample: all of them when it was seen while the executor was
+/// being built ([`BUILDING`]), since none had run. Dropped without a
+/// replay, which could only show whether the build fails again (it may
+/// fail only after earlier cases, as a crashed scheduler makes it).
+pub fn without_unrun_steps(mut s: Scenario, violation: &Violation) -> Scenario {
+    if violation.step == Some(BUILDING) {
+        s.steps.clear();
+    }
+    s
 }
 
 /// Every smaller or simpler neighbour of `s`, most aggressive first.

@@ -368,3 +368,44 @@ fn exe_submit_1_a_build_that_fails_is_reported_without_the_steps_that_never_ran(
     assert!(!text.contains("not reached"), "{text}");
     assert!(f.violation.observed.contains("scheduler is gone"), "{text}");
 }
+
+/// EXE-SUBMIT-1, the same for a build that hangs (a stuck violation, which
+/// is confirmed and minimised by replays): the replays build at once, so
+/// no smaller scenario shows the hang again, and the failure is still
+/// reported without the steps that never ran (before, the fallback was the
+/// case as generated).
+#[test]
+fn exe_submit_1_a_build_that_hangs_is_reported_without_the_steps_that_never_ran() {
+    let builds = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let factory = {
+        let builds = builds.clone();
+        move |c: Config| {
+            // The third build and its confirmation hang; the others work.
+            let n = builds.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            if n == 2 || n == 3 {
+                loop {
+                    std::thread::park();
+                }
+            }
+            reference(c)
+        }
+    };
+    let options = Options {
+        timing: Timing {
+            patience: Duration::from_millis(100),
+            ..Timing::default()
+        },
+        ..quick_options("futures")
+    };
+    let report = check("hangs-third-build", Arc::new(factory), &options);
+    let Some(Verdict::Fail(f)) = report.verdict("EXE-SUBMIT-1") else {
+        panic!("{}", report.render_text());
+    };
+    assert_eq!(f.violation.step, Some(0), "{}", report.render_text());
+    assert!(
+        f.violation.observed.contains("hang"),
+        "{}",
+        report.render_text()
+    );
+    assert!(f.scenario.steps.is_empty(), "{}", report.render_text());
+}
