@@ -61,7 +61,7 @@ pub use report::{
     ClauseResult, Counts, Failure, Report, Verdict, render_json_all, render_junit_all,
     render_matrix,
 };
-pub use runner::{Factory, Kind, Note, Timing, Trace, Violation, Watch, resolve};
+pub use runner::{BUILDING, Factory, Kind, Note, Timing, Trace, Violation, Watch, resolve};
 pub use scenario::{Patience, Scenario, Step, TaskSpec, ThreadOp};
 pub use table::{STATE_TABLE_TSV, SpecState, StateTable};
 

@@ -55,7 +55,7 @@ pub struct Violation {
     pub kind: Kind,
     /// The 1-based step during or after which it was seen (`None`:
     /// teardown; `Some(0)`: while the executor was being built, before
-    /// step 1 — [`BUILDING`]).
+    /// step 1 — [`BUILDING`](crate::BUILDING)).
     pub step: Option<usize>,
     /// What the spec requires.
     pub expected: String,
@@ -187,7 +187,7 @@ pub const BUILDING: usize = 0;
 #[derive(Debug, Default)]
 pub struct Progress {
     /// The 1-based step being executed (`None` before the first, or in
-    /// teardown; [`BUILDING`] while the executor is being built).
+    /// teardown; [`BUILDING`](crate::BUILDING) while the executor is being built).
     pub step: Option<usize>,
     /// The operation in progress and the clause a hang in it breaks.
     pub doing: String,
