@@ -200,6 +200,14 @@ def check(ok):
     return "met" if ok else "**missed**"
 
 
+def ratio_target(what, ours, peer, against, target, limit):
+    """A target line "ours ÷ peer ≤ limit", or "not measured" when a row is missing."""
+    if ours and peer:
+        return (f"- {what}: ours {ours / peer:.2f}× {against} ({target}): "
+                f"{check(ours <= limit * peer)}")
+    return f"- {what}: ours vs {against} ({target}): {NOT_MEASURED}"
+
+
 def targets(rows):
     """The issue's targets, evaluated on the numbers above."""
     lines = []
@@ -225,25 +233,13 @@ def targets(rows):
     # is reported as such, so that every target has its line.
     for size in ("10k", "100k", "1M"):
         ours, floor, at = (pe("throughput", size, p) for p in ("ours", "floor", "async-task"))
-        what = f"throughput {size}: ours"
-        if ours and floor:
-            lines.append(f"- {what} {ours / floor:.2f}× the floor pool (target ≤ 1.2×): "
-                         f"{check(ours <= 1.2 * floor)}")
-        else:
-            lines.append(f"- {what} vs the floor pool (target ≤ 1.2×): {NOT_MEASURED}")
-        if ours and at:
-            lines.append(f"- {what} {ours / at:.2f}× the async-task pool (target: not "
-                         f"slower, ≤ 1×): {check(ours <= at)}")
-        else:
-            lines.append(f"- {what} vs the async-task pool (target: not slower): "
-                         f"{NOT_MEASURED}")
+        lines.append(ratio_target(f"throughput {size}", ours, floor, "the floor pool",
+                                  "target ≤ 1.2×", 1.2))
+        lines.append(ratio_target(f"throughput {size}", ours, at, "the async-task pool",
+                                  "target: not slower, ≤ 1×", 1.0))
     ours, floor = (pe("contention", "8thr/100k", p) for p in ("ours", "floor"))
-    if ours and floor:
-        lines.append(f"- contention, 8 submitters: ours {ours / floor:.2f}× the floor pool "
-                     f"(target ≤ 1.2×): {check(ours <= 1.2 * floor)}")
-    else:
-        lines.append(f"- contention, 8 submitters, vs the floor pool (target ≤ 1.2×): "
-                     f"{NOT_MEASURED}")
+    lines.append(ratio_target("contention, 8 submitters", ours, floor, "the floor pool",
+                              "target ≤ 1.2×", 1.2))
     ours, rayon = pe("round_trip", "1", "ours"), pe("round_trip", "1", "rayon")
     if ours and rayon:
         lines.append(f"- round trip: ours {fmt_ns(ours)} vs rayon {fmt_ns(rayon)} "

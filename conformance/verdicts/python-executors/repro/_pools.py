@@ -42,3 +42,15 @@ def fails_on(value, bad):
     if value == bad:
         raise ValueError("item %r fails" % value)
     return value
+
+
+def first_of_failing_chunk(ex):
+    """What the first next() gives on ex.map(chunksize=3) over [returns 0, raises] (one chunk),
+    the error if it raises; the executor is then shut down. A conforming pool gives 0."""
+    it = ex.map(fails_on, [0, 1], [1, 1], chunksize=3)
+    try:
+        first = next(it)
+    except ValueError as e:
+        first = e
+    ex.shutdown(wait=True)
+    return first

@@ -6,30 +6,25 @@ item 2 ran in about 4 tries of 5, with two busy loops on its 2 cores in about 1 
 new client; with one client reused, later tries almost never showed it). So the reproduction
 tries up to 40 times, each with the queued item behind a gate opened only after the drop, and
 reports the first try in which item 2 ran. Argument: inprocess (default) or localcluster."""
-from _dask import executor
-from _gate import Gate, Ran, item, verdict
+from _dask import first_try_showing, mode
+from _gate import Ran, item, verdict
 
 TRIES = 40
 
+
+def attempt(ex, gate, values):
+    it = ex.map(item, ["ran", "gate", "ran"], [log.address, gate.address, log.address], values)
+    first = next(it)
+    gate.wait_started()  # item 1 holds the one worker thread; item 2 has not started
+    early = log.ran(values[2])  # before item 1 (a start out of order): not this deviation
+    del it  # a conforming executor cancels item 2 here, before the gate opens
+    gate.open()
+    return lambda: first == values[0] and not early and log.ran(values[2])
+
+
 if __name__ == "__main__":
     log = Ran()
-    ran_in = None
-    for t in range(TRIES):
-        gate = Gate()
-        ex, client, mode = executor()  # a new client each try
-        values = [3 * t, 3 * t + 1, 3 * t + 2]
-        it = ex.map(item, ["ran", "gate", "ran"], [log.address, gate.address, log.address], values)
-        first = next(it)
-        gate.wait_started()  # item 1 holds the one worker thread; item 2 has not started
-        early = log.ran(values[2])  # before item 1 (a start out of order): not this deviation
-        del it  # a conforming executor cancels item 2 here, before the gate opens
-        gate.open()
-        ex.shutdown(wait=True)
-        client.submit(abs, -t, pure=False).result()  # the worker is past anything queued before
-        client.close()
-        if first == values[0] and not early and log.ran(values[2]):
-            ran_in = t + 1
-            break
+    ran_in = first_try_showing(attempt, TRIES)
     verdict(ran_in is not None,
             "%s: after dropping the map iterator, item 2 (queued behind the gate-held item 1) "
-            "ran, in try %s of up to %d" % (mode, ran_in, TRIES))
+            "ran, in try %s of up to %d" % (mode(), ran_in, TRIES))

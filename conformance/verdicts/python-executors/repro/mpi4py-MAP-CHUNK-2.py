@@ -5,7 +5,7 @@ DIV-CHUNK-2). Needs mpiexec on PATH (regenerate.sh puts the environment's bin/ t
 import os
 import sys
 from _gate import verdict
-from _pools import fails_on
+from _pools import first_of_failing_chunk
 
 if __name__ == "__main__":
     try:
@@ -14,12 +14,7 @@ if __name__ == "__main__":
         pass
     from mpi4py.futures import MPIPoolExecutor
     ex = MPIPoolExecutor(max_workers=1, path=list(sys.path))
-    it = ex.map(fails_on, [0, 1], [1, 1], chunksize=3)  # one chunk: item 0 returns, item 1 raises
-    try:
-        first = next(it)
-    except ValueError as e:
-        first = e
-    ex.shutdown(wait=True)
+    first = first_of_failing_chunk(ex)
     verdict(isinstance(first, ValueError),
             "map(chunksize=3) over [returns 0, raises]: the first next() gave %r (a conforming "
             "pool: 0)" % (first,))

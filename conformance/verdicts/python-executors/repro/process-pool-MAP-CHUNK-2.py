@@ -3,16 +3,11 @@ process for bounded-pool-executor's): with chunksize=3, an item that raises make
 its chunk before it raise too, instead of being yielded first (MAP-CHUNK-2 as the kit files it,
 MAP-CHUNK-1's rule; CPython's own process pool does so, spec/divergences.md DIV-CHUNK-2)."""
 from _gate import verdict
-from _pools import fails_on, process_pool
+from _pools import first_of_failing_chunk, process_pool
 
 if __name__ == "__main__":
     ex, name = process_pool(1)
-    it = ex.map(fails_on, [0, 1], [1, 1], chunksize=3)  # one chunk: item 0 returns, item 1 raises
-    try:
-        first = next(it)
-    except ValueError as e:
-        first = e
-    ex.shutdown(wait=True)
+    first = first_of_failing_chunk(ex)
     verdict(isinstance(first, ValueError),
             "%s: map(chunksize=3) over [returns 0, raises]: the first next() gave %r (a conforming "
             "pool: 0)"
