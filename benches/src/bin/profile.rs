@@ -6,7 +6,8 @@
 //! ```
 //!
 //! Arguments: executor (`ours`, `threadpool`, `rayon`, `tokio`,
-//! `crossbeam`, `floor`, `async-task`), workload (`throughput`, `round_trip`, `contention`, and for
+//! `crossbeam`, `floor`, `async-task`), workload (`throughput`, `round_trip`, `contention` (4
+//! submitting threads), `contention8` (8, as the `contention` bench's widest row), and for
 //! `ours` also `map1`, `map64`, `map1024` (`map` with that chunksize,
 //! consumed by `fold`), `collect1`, `collect64`, `collect1024` (the same,
 //! collected into a `Result<Vec<_>, _>` as the `map` bench does),
@@ -35,6 +36,7 @@ fn run<P: Peer>(workload: &str, n: usize, repeat: usize, workers: usize) -> u64 
             "throughput" => submit_collect(&peer, n),
             "round_trip" => (0..n as u64).map(|i| round_trip(&peer, i)).sum(),
             "contention" => contention(&peer, 4, n),
+            "contention8" => contention(&peer, 8, n),
             other => fail(&format!("unknown workload {other}")),
         });
         per_task.push(start.elapsed().as_nanos() / n as u128);
@@ -118,7 +120,7 @@ fn main() {
     let n = number(&args, 3, "COUNT", None, 100_000_000);
     let repeat = number(&args, 4, "REPEAT", Some(1), 10_000);
     let workers = number(&args, 5, "WORKERS", Some(WORKERS), 1024);
-    let workloads = ["throughput", "round_trip", "contention"];
+    let workloads = ["throughput", "round_trip", "contention", "contention8"];
     let ours_only = [
         "map1",
         "map64",
