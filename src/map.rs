@@ -248,7 +248,7 @@ where
         // `map_chunk_groups_items_and_a_failure_stops_its_chunk` fails if
         // they are lost).
         let run = catch_unwind(AssertUnwindSafe(|| {
-            values.extend(chunk.into_iter().map(|item| call(item)));
+            values.extend(chunk.into_iter().map(&*call));
         }));
         Ok((values, run.err().map(Exception::from_panic)))
     });

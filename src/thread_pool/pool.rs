@@ -269,20 +269,25 @@ impl Pool {
     /// item without sleeping and being woken (benches/FINDINGS.md). Returns
     /// early when an item appears; the caller re-checks under the lock either
     /// way. Called without the lock.
+    // Under the models `SPIN_STEPS` is 0, so the spinning loop is empty there.
+    #[cfg_attr(any(loom, shuttle), allow(clippy::reversed_empty_ranges))]
     pub(crate) fn idle_spin(&self) {
-        for step in 0..SPIN_STEPS + YIELD_STEPS {
-            if self.queued.load(Ordering::Relaxed) > 0
-                || self.outbox.len.load(Ordering::Relaxed) > 0
-            {
+        let work_seen = || {
+            self.queued.load(Ordering::Relaxed) > 0 || self.outbox.len.load(Ordering::Relaxed) > 0
+        };
+        for step in 0..SPIN_STEPS {
+            if work_seen() {
                 return;
             }
-            if step < SPIN_STEPS {
-                for _ in 0..1u32 << step {
-                    crate::sync::spin_hint();
-                }
-            } else {
-                thread::yield_now();
+            for _ in 0..1u32 << step {
+                crate::sync::spin_hint();
             }
+        }
+        for _ in 0..YIELD_STEPS {
+            if work_seen() {
+                return;
+            }
+            thread::yield_now();
         }
     }
 
