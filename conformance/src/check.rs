@@ -189,6 +189,7 @@ pub fn run_guarded<A: Adapter + 'static>(
             Ok(Ok((result, trace))) => return Run { result, trace },
             Ok(Err(panic)) => {
                 let message = crate::adapters::panic_message(&*panic);
+                let message = message.trim_start_matches(crate::model::MARK).trim_start();
                 return ended(
                     Kind::Wrong,
                     "completes",
@@ -475,21 +476,114 @@ pub fn check<A: Adapter + 'static>(name: &str, factory: Factory<A>, options: &Op
     check_with_progress(name, factory, options, &mut |_, _| {})
 }
 
-/// The features `factory`'s executors support.
+/// The features `factory`'s executors support, from one executor built
+/// under the same watch as every scenario's: a factory that panics, or does
+/// not return within [`BUILD_PATIENCE`](crate::runner::BUILD_PATIENCE) times
+/// the stall limit, gives the violation instead (EXE-SUBMIT-1, "while
+/// building the executor"; the thread of a hung build is abandoned).
 fn supported_features<A: Adapter + 'static>(
     factory: &Factory<A>,
-) -> (Vec<Feature>, BTreeSet<Feature>) {
-    let probe = factory(Config {
-        workers: 1,
-        failing_initializer: false,
-    });
-    let unsupported = probe.unsupported();
-    drop(probe);
+    timing: Timing,
+) -> Result<(Vec<Feature>, BTreeSet<Feature>), Violation> {
+    crate::probe::quiet_kit_panics();
+    let (tx, rx) = mpsc::channel();
+    let built = factory.clone();
+    std::thread::Builder::new()
+        .name("cf-kit-probe-build".into())
+        .spawn(move || {
+            let probe = catch_unwind(AssertUnwindSafe(|| {
+                let probe = built(Config {
+                    workers: 1,
+                    failing_initializer: false,
+                });
+                let unsupported = probe.unsupported();
+                drop(probe);
+                unsupported
+            }));
+            let _ = tx.send(probe.map_err(|p| crate::adapters::panic_message(&*p)));
+        })
+        .expect("spawn the probe build");
+    let limit = (timing.patience + Duration::from_secs(1)) * crate::runner::BUILD_PATIENCE;
+    let violation = |kind: Kind, expected: &str, observed: String| Violation {
+        clause: "EXE-SUBMIT-1".to_string(),
+        kind,
+        step: Some(crate::runner::BUILDING),
+        expected: format!("building the executor: the factory {expected}"),
+        observed,
+    };
+    let unsupported = match rx.recv_timeout(limit) {
+        Ok(Ok(unsupported)) => unsupported,
+        Ok(Err(message)) => {
+            let observed = format!("the factory panicked: {message}");
+            return Err(violation(Kind::Wrong, "returns an executor", observed));
+        }
+        Err(_) => {
+            let observed = format!("stuck for {limit:?} (hang)");
+            return Err(violation(Kind::Stuck, "returns", observed));
+        }
+    };
     let supported = Feature::ALL
         .into_iter()
         .filter(|f| !unsupported.contains(f))
         .collect();
-    (unsupported, supported)
+    Ok((unsupported, supported))
+}
+
+/// Why every clause but EXE-SUBMIT-1 is inconclusive when not even one
+/// executor could be built.
+pub const NOT_BUILT: &str = "not checked: the executor could not be built (EXE-SUBMIT-1)";
+
+/// The report of a check whose first executor could not be built:
+/// EXE-SUBMIT-1 fails with a scenario of no steps, and every other clause
+/// of the groups asked for is inconclusive.
+fn unbuildable(name: &str, options: &Options, violation: Violation, started: Instant) -> Report {
+    const CLAUSE: &str = "EXE-SUBMIT-1";
+    let owner = GROUPS.iter().find(|g| g.clauses.contains(&CLAUSE));
+    let scenario = Scenario::from_replay("w1").expect("an executor of one worker, no steps");
+    let failure = Failure {
+        replay: scenario.to_replay(),
+        violation,
+        scenario,
+        group: owner.map_or("", |g| g.name).to_string(),
+        trace: Trace::default(),
+    };
+    let asked = |g: &&Group| {
+        options
+            .groups
+            .as_ref()
+            .is_none_or(|only| only.iter().any(|o| o == g.name))
+    };
+    let mut clauses: Vec<ClauseResult> = GROUPS
+        .iter()
+        .filter(asked)
+        .flat_map(|g| g.clauses.iter().map(move |c| (g.name, *c)))
+        .map(|(group, clause)| ClauseResult {
+            group: group.to_string(),
+            clause: clause.to_string(),
+            verdict: Verdict::Inconclusive(NOT_BUILT.to_string()),
+        })
+        .collect();
+    // EXE-SUBMIT-1 fails, listed even when its group was not asked for.
+    let fail = Verdict::Fail(Box::new(failure.clone()));
+    match clauses.iter_mut().find(|c| c.clause == CLAUSE) {
+        Some(c) => c.verdict = fail,
+        None => clauses.push(ClauseResult {
+            group: failure.group,
+            clause: CLAUSE.to_string(),
+            verdict: fail,
+        }),
+    }
+    Report {
+        executor: name.to_string(),
+        cases: options.cases,
+        seed: options.seed,
+        scenarios: 1,
+        slow: 0,
+        unsupported: Vec::new(),
+        clauses,
+        seconds: started.elapsed().as_secs_f64(),
+        replay_command: options.replay_command.replace("{executor}", name),
+    }
 }
 
 /// Like [`check`], calling `progress(group, index)` before each group.
@@ -513,7 +607,14 @@ pub fn check_with_partial<A: Adapter + 'static>(
     partial: &mut dyn FnMut(&Report),
 ) -> Report {
     let started = Instant::now();
-    let (unsupported, supported) = supported_features(&factory);
+    let (unsupported, supported) = match supported_features(&factory, options.timing) {
+        Ok(features) => features,
+        Err(violation) => {
+            let report = unbuildable(name, options, violation, started);
+            partial(&report);
+            return report;
+        }
+    };
     let mut hunt = Hunt {
         factory: &factory,
         options,

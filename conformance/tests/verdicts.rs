@@ -6,8 +6,8 @@
 use concurrent_futures_conformance::adapters::{SlotHandle, run_caught};
 use concurrent_futures_conformance::gallery::{Bug, gallery_options};
 use concurrent_futures_conformance::{
-    Adapter, Config, Feature, KnownDeviation, Options, Outcome, Rejected, Task, Timing, Verdict,
-    check, reference,
+    Adapter, Config, ExecutorAdapter, Feature, KnownDeviation, Options, Outcome, Rejected, Task,
+    Timing, Verdict, check, reference,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -367,6 +367,72 @@ fn exe_submit_1_a_build_that_fails_is_reported_without_the_steps_that_never_ran(
     );
     assert!(!text.contains("not reached"), "{text}");
     assert!(f.violation.observed.contains("scheduler is gone"), "{text}");
+}
+
+/// EXE-SUBMIT-1 when not even the first executor can be built: a factory
+/// that panics, or never returns, on its very first call (the build the
+/// kit makes to learn the features) gives a report, not a panic or a hang:
+/// EXE-SUBMIT-1 fails "while building the executor" with a scenario of no
+/// steps, and every other clause asked for is inconclusive. Before, the
+/// first build ran unguarded on the caller's thread: the panic escaped
+/// `check` and the hang hung it.
+#[test]
+fn exe_submit_1_a_first_build_that_fails_or_hangs_gives_a_report() {
+    let options = Options {
+        timing: Timing {
+            patience: Duration::from_millis(100),
+            ..Timing::default()
+        },
+        ..quick_options("futures")
+    };
+    type Reference = ExecutorAdapter<concurrent_futures::ThreadPoolExecutor>;
+    let panics = |_: Config| -> Reference { panic!("no scheduler here") };
+    let hangs = |_: Config| -> Reference {
+        loop {
+            std::thread::park();
+        }
+    };
+    for (name, report) in [
+        (
+            "panics",
+            check("panics-at-once", Arc::new(panics), &options),
+        ),
+        ("hangs", check("hangs-at-once", Arc::new(hangs), &options)),
+    ] {
+        let text = report.render_text();
+        let Some(Verdict::Fail(f)) = report.verdict("EXE-SUBMIT-1") else {
+            panic!("{name}: {text}");
+        };
+        assert_eq!(f.violation.step, Some(0), "{name}: {text}");
+        assert!(f.scenario.steps.is_empty(), "{name}: {text}");
+        assert_eq!(f.replay, "w1", "{name}: {text}");
+        let observed = if name == "hangs" {
+            "hang"
+        } else {
+            "no scheduler here"
+        };
+        assert!(f.violation.observed.contains(observed), "{name}: {text}");
+        assert!(
+            f.render("{scenario}")
+                .contains("EXE-SUBMIT-1 violated while building the executor"),
+            "{name}: {text}"
+        );
+        let others: Vec<_> = report
+            .clauses
+            .iter()
+            .filter(|c| c.clause != "EXE-SUBMIT-1")
+            .collect();
+        assert!(!others.is_empty(), "{name}: {text}");
+        for c in others {
+            assert!(
+                matches!(&c.verdict, Verdict::Inconclusive(why) if why.contains("could not be built")),
+                "{name}: {} is {:?}",
+                c.clause,
+                c.verdict
+            );
+        }
+        assert!(!report.passed(), "{name}: {text}");
+    }
 }
 
 /// EXE-SUBMIT-1, the same for a build that hangs (a stuck violation, which

@@ -43,8 +43,32 @@ pub const SERVER_SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/python/cf_
 /// to be dropped before it starts a fresh server instead.
 const REUSE_WAIT: Duration = Duration::from_millis(300);
 
+/// How long a server may take to greet, and the first executor to be
+/// built, before the executor is rejected as hanging (a module whose import
+/// never returns, a factory that never returns): one line, not a hang.
+pub const START_LIMIT: Duration = Duration::from_secs(60);
+
+/// How the error of a request given up after its limit begins.
+const NO_ANSWER: &str = "no answer";
+
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Ends a server and every process of its group (a process pool's workers,
+/// a forkserver), which would otherwise outlive it blocked on their work;
+/// then reaps the server.
+fn kill_group(child: &mut Child) {
+    #[cfg(unix)]
+    {
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", child.id())])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 /// A Python executor to check: an interpreter and a `MODULE:CALLABLE` that
@@ -70,7 +94,8 @@ impl PythonExecutor {
     /// Starts `python` on the server script with `executor` (`MODULE:CALLABLE`)
     /// and asks it what the executor lacks; `missing` adds features declared
     /// missing. The error is one line: the interpreter cannot be run, the
-    /// callable cannot be loaded, or it does not build an executor.
+    /// callable cannot be loaded, it does not build an executor, or the
+    /// server or that first build does not answer within [`START_LIMIT`].
     pub fn new(
         python: impl Into<PathBuf>,
         executor: &str,
@@ -91,9 +116,13 @@ impl PythonExecutor {
     ) -> Result<PythonExecutor, String> {
         let (python, script) = (python.into(), PathBuf::from(SERVER_SCRIPT));
         let server = Server::start(&python, &script, executor, isolated)?;
-        let probe = server
-            .request(json!({"op": "probe"}))
-            .map_err(|e| format!("{executor}: {e}"))?;
+        let probe = match server.request_within(json!({"op": "probe"}), START_LIMIT) {
+            Ok(probe) => probe,
+            Err(e) => {
+                server.kill();
+                return Err(e);
+            }
+        };
         let mut unsupported: Vec<Feature> = missing.to_vec();
         for name in probe["lacks"].as_array().into_iter().flatten() {
             if let Some(f) = name.as_str().and_then(Feature::from_name) {
@@ -121,13 +150,15 @@ impl PythonExecutor {
                 retired: Vec::new(),
             }),
         };
-        // Build one to see that the callable makes an executor.
-        let probe = this.build(Config {
+        // Build one to see that the callable makes an executor (dropping
+        // `this` on an error kills the server).
+        let cfg = Config {
             workers: 1,
             failing_initializer: false,
-        });
+        };
+        let probe = this.build(cfg, Some(START_LIMIT))?;
         if let Err(e) = &probe.executor {
-            return Err(format!("{executor}: {e}"));
+            return Err(e.clone());
         }
         drop(probe);
         Ok(this)
@@ -143,9 +174,22 @@ impl PythonExecutor {
         &self.version
     }
 
-    /// The kit's factory of this executor's adapters.
+    /// The kit's factory of this executor's adapters. A build that fails
+    /// (the callable raised, the server died) panics, so that the runner
+    /// reports it while building the executor (EXE-SUBMIT-1), before any
+    /// step; a build that never returns is the runner's watchdog's.
     pub fn factory(self: Arc<Self>) -> Factory<PythonAdapter> {
-        Arc::new(move |cfg| self.build(cfg))
+        Arc::new(move |cfg| {
+            let adapter = self
+                .build(cfg, None)
+                .unwrap_or_else(|e| panic!("{MARK} the Python driver could not be started: {e}"));
+            if let Err(e) = &adapter.executor {
+                let e = e.clone();
+                drop(adapter);
+                panic!("{MARK} {e}");
+            }
+            adapter
+        })
     }
 
     /// A server whose executors are all dropped: the current one once the
@@ -168,31 +212,41 @@ impl PythonExecutor {
         Ok(fresh)
     }
 
-    fn build(&self, cfg: Config) -> PythonAdapter {
-        let server = match self.server() {
-            Ok(s) => s,
-            Err(e) => panic!("{MARK} the Python driver could not be started: {e}"),
-        };
+    /// An adapter on a server with no executor left in use; its executor is
+    /// the error if the callable did not build one. The outer error: no
+    /// server could be started, or (with `limit`) the build did not answer
+    /// in time.
+    fn build(&self, cfg: Config, limit: Option<Duration>) -> Result<PythonAdapter, String> {
+        let server = self.server()?;
         *lock(&server.live) += 1;
-        let executor = server
-            .request(json!({
-                "op": "build",
-                "workers": cfg.workers,
-                "failing_initializer": cfg.failing_initializer,
-            }))
-            .and_then(|r| match r["e"].as_u64() {
-                Some(e) => Ok(e),
-                None => Err(format!(
-                    "the executor could not be built: {}",
-                    r["error"].as_str().unwrap_or("no reason given")
-                )),
-            });
-        PythonAdapter {
+        let request = json!({
+            "op": "build",
+            "workers": cfg.workers,
+            "failing_initializer": cfg.failing_initializer,
+        });
+        let reply = match limit {
+            Some(limit) => server.request_within(request, limit),
+            None => server.request(request),
+        };
+        if let Err(e) = &reply {
+            if e.starts_with(NO_ANSWER) {
+                *lock(&server.live) -= 1;
+                return Err(e.clone());
+            }
+        }
+        let executor = reply.and_then(|r| match r["e"].as_u64() {
+            Some(e) => Ok(e),
+            None => Err(format!(
+                "the executor could not be built: {}",
+                r["error"].as_str().unwrap_or("no reason given")
+            )),
+        });
+        Ok(PythonAdapter {
             server,
             executor,
             unsupported: self.unsupported.clone(),
             owned: Mutex::new(Owned::default()),
-        }
+        })
     }
 }
 
@@ -281,13 +335,27 @@ impl Server {
                 })
                 .expect("spawn a stderr reader");
         }
-        let mut hello = String::new();
-        let read = stdout.read_line(&mut hello);
+        // The greeting, read on a thread of its own so that a server whose
+        // import never returns is given up after START_LIMIT.
+        let (tx, rx) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("cf-py-hello".into())
+            .spawn(move || {
+                let mut hello = String::new();
+                let read = stdout.read_line(&mut hello);
+                let _ = tx.send((read.is_ok(), hello, stdout));
+            })
+            .expect("spawn the greeting's reader");
+        let Ok((read, hello, stdout)) = rx.recv_timeout(START_LIMIT) else {
+            kill_group(&mut child);
+            return Err(format!(
+                "{NO_ANSWER} within {START_LIMIT:?}: the server did not greet (the module's import hangs?)"
+            ));
+        };
         let greeting: Option<Value> = serde_json::from_str(&hello).ok();
         let ok = greeting.as_ref().and_then(|g| g["hello"].as_bool());
-        if read.is_err() || ok != Some(true) {
-            let _ = child.kill();
-            let _ = child.wait();
+        if !read || ok != Some(true) {
+            kill_group(&mut child);
             let why = greeting
                 .as_ref()
                 .and_then(|g| g["error"].as_str().map(str::to_string))
@@ -343,21 +411,9 @@ impl Server {
         lock(&self.pending).dead.is_some()
     }
 
-    /// Ends the server and every process of its group (a process pool's
-    /// workers, a forkserver), which would otherwise outlive it blocked on
-    /// their work; then reaps the server.
+    /// Ends the server and its process group ([`kill_group`]).
     fn kill(&self) {
-        let mut c = lock(&self.child);
-        #[cfg(unix)]
-        {
-            let _ = Command::new("kill")
-                .args(["-KILL", "--", &format!("-{}", c.id())])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status();
-        }
-        let _ = c.kill();
-        let _ = c.wait();
+        kill_group(&mut lock(&self.child));
     }
 
     /// Sends one message (no reply expected).
@@ -372,9 +428,20 @@ impl Server {
     /// Sends a request and waits for its reply, without a time limit (a
     /// request that is never answered is a hung executor call). A fault
     /// reply, or the server's death, is the error.
-    fn request(&self, mut req: Value) -> Result<Value, String> {
+    fn request(&self, req: Value) -> Result<Value, String> {
+        self.request_bounded(req, None)
+    }
+
+    /// Like [`Server::request`], giving up after `limit`: the error then
+    /// starts with [`NO_ANSWER`] (the caller kills the server).
+    fn request_within(&self, req: Value, limit: Duration) -> Result<Value, String> {
+        self.request_bounded(req, Some(limit))
+    }
+
+    fn request_bounded(&self, mut req: Value, limit: Option<Duration>) -> Result<Value, String> {
         let id = self.id();
         req["id"] = json!(id);
+        let op = req["op"].as_str().unwrap_or("request").to_string();
         let (tx, rx) = mpsc::channel();
         {
             let mut p = lock(&self.pending);
@@ -387,15 +454,25 @@ impl Server {
             lock(&self.pending).waiting.remove(&id);
             return Err(self.death().unwrap_or(e));
         }
-        match rx.recv() {
-            Ok(reply) => match reply["fault"].as_str() {
-                Some(fault) => Err(format!(
-                    "the Python driver's {} raised {fault}",
-                    req["op"].as_str().unwrap_or("request")
-                )),
+        let reply = match limit {
+            None => rx.recv().ok(),
+            Some(limit) => match rx.recv_timeout(limit) {
+                Ok(reply) => Some(reply),
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    lock(&self.pending).waiting.remove(&id);
+                    return Err(format!(
+                        "{NO_ANSWER} within {limit:?}: the Python driver's {op} hangs"
+                    ));
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => None,
+            },
+        };
+        match reply {
+            Some(reply) => match reply["fault"].as_str() {
+                Some(fault) => Err(format!("the Python driver's {op} raised {fault}")),
                 None => Ok(reply),
             },
-            Err(_) => Err(self
+            None => Err(self
                 .death()
                 .unwrap_or_else(|| "the Python driver went away".into())),
         }
