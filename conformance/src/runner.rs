@@ -1168,6 +1168,17 @@ impl<A: Adapter + 'static> Runner<A> {
                     format!("started tasks {} after {patience:?}", fmt_tasks(&started)),
                 ));
             }
+            if self.model.kept_by_drop(*missing) {
+                // Its map iterator was dropped unadvanced: the drop is what
+                // kept it from starting, whatever failed before.
+                return Err(self.stuck(
+                    "MAP-DROP-2",
+                    format!(
+                        "task {missing} starts: its map iterator was dropped before the first next(), which cancels nothing"
+                    ),
+                    format!("started tasks {} after {patience:?}", fmt_tasks(&started)),
+                ));
+            }
             return Err(self.stuck(
                 missing_clause,
                 format!("task {missing} starts: a worker is free for it"),
