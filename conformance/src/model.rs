@@ -194,6 +194,10 @@ pub struct Model {
     pub epoch: usize,
     /// The top-up race the last `next()` left open, if any.
     pub race: Option<TopUpRace>,
+    /// Jobs of map iterators dropped before their first `next()`: kept, as
+    /// MAP-DROP-2 says, so a start of theirs that never comes is that
+    /// clause's failure.
+    kept_by_drop: BTreeSet<usize>,
     table: &'static StateTable,
 }
 
@@ -220,6 +224,7 @@ impl Model {
             threads: VecDeque::new(),
             epoch: 0,
             race: None,
+            kept_by_drop: BTreeSet::new(),
             table: StateTable::get(),
         }
     }
@@ -655,6 +660,7 @@ impl Model {
             return "MAP-DROP-1";
         };
         if !m.started {
+            self.kept_by_drop.extend(m.pending);
             return "MAP-DROP-2";
         }
         if !m.finished {
@@ -830,6 +836,13 @@ impl Model {
             }
         }
         out
+    }
+
+    /// Whether task `t` belongs to a map whose iterator was dropped before
+    /// its first `next()` (MAP-DROP-2: the drop cancelled nothing).
+    pub fn kept_by_drop(&self, t: TaskId) -> bool {
+        self.job_of_task(t)
+            .is_some_and(|j| self.kept_by_drop.contains(&j))
     }
 
     /// Whether any task so far failed or panicked.

@@ -1161,7 +1161,22 @@ impl<A: Adapter + 'static> Runner<A> {
             return Err(v);
         }
         if let Some(missing) = expected_started.difference(&started).next() {
-            if let Some((missing, later)) = self.out_of_turn(&expected_started, &log) {
+            // Its map iterator was dropped unadvanced: if nothing else
+            // explains the missing start (a later task holding the worker
+            // it would take), the drop is what kept it from starting,
+            // whatever failed before.
+            let free = log.started.len().saturating_sub(log.finished.len()) < self.model.workers;
+            let out_of_turn = self.out_of_turn(&expected_started, &log);
+            if self.model.kept_by_drop(*missing) && (free || out_of_turn.is_none()) {
+                return Err(self.stuck(
+                    "MAP-DROP-2",
+                    format!(
+                        "task {missing} starts: its map iterator was dropped before the first next(), which cancels nothing"
+                    ),
+                    format!("started tasks {} after {patience:?}", fmt_tasks(&started)),
+                ));
+            }
+            if let Some((missing, later)) = out_of_turn {
                 return Err(self.stuck(
                     "EXE-SUBMIT-3",
                     format!("task {missing} starts before task {later}, submitted after it"),

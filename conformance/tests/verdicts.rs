@@ -3,11 +3,12 @@
 //! JUnit report and `passed()` (the exit status) agree; failures are
 //! minimised; a printed scenario says which steps did not run.
 
+use concurrent_futures::{Future, ThreadPoolExecutor};
 use concurrent_futures_conformance::adapters::{SlotHandle, run_caught};
 use concurrent_futures_conformance::gallery::{Bug, gallery_options};
 use concurrent_futures_conformance::{
-    Adapter, Config, ExecutorAdapter, Feature, KnownDeviation, Options, Outcome, Rejected, Task,
-    Timing, Verdict, check, reference,
+    Adapter, Callback, Config, ExecutorAdapter, Feature, KnownDeviation, MapRun, MapSpec, Mode,
+    Options, Outcome, Rejected, Replay, Task, Timing, Verdict, check, reference, replay,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -474,4 +475,132 @@ fn exe_submit_1_a_build_that_hangs_is_reported_without_the_steps_that_never_ran(
         report.render_text()
     );
     assert!(f.scenario.steps.is_empty(), "{}", report.render_text());
+}
+
+/// The reference, except that its `map` iterator, dropped before its first
+/// `next()`, cancels every item not yet started (dask's executor releases
+/// the futures of such a map, so its queued items never run): MAP-DROP-2
+/// broken, and nothing else.
+struct DropCancelsUnadvanced(concurrent_futures_conformance::ExecutorAdapter<ThreadPoolExecutor>);
+
+/// Its map: one submit per item, results in input order; a failure ends it
+/// and cancels the rest (MAP-ERROR-1); dropped, it cancels the rest whether
+/// advanced or not (the flaw).
+struct ReleasingMap<'a> {
+    adapter: &'a DropCancelsUnadvanced,
+    rest: std::collections::VecDeque<Future<u64>>,
+}
+
+impl Iterator for ReleasingMap<'_> {
+    type Item = Outcome;
+    fn next(&mut self) -> Option<Outcome> {
+        let f = self.rest.pop_front()?;
+        let out = self.adapter.0.result(&f, None);
+        if !matches!(out, Outcome::Value(_)) {
+            for g in self.rest.drain(..) {
+                g.cancel();
+            }
+        }
+        Some(out)
+    }
+}
+
+impl Drop for ReleasingMap<'_> {
+    fn drop(&mut self) {
+        for g in self.rest.drain(..) {
+            g.cancel();
+        }
+    }
+}
+
+impl Adapter for DropCancelsUnadvanced {
+    type Handle = Future<u64>;
+    fn unsupported(&self) -> Vec<Feature> {
+        self.0.unsupported()
+    }
+    fn submit(&self, task: Task) -> Result<Future<u64>, Rejected> {
+        self.0.submit(task)
+    }
+    fn result(&self, h: &Future<u64>, timeout: Option<Duration>) -> Outcome {
+        self.0.result(h, timeout)
+    }
+    fn done(&self, h: &Future<u64>) -> bool {
+        self.0.done(h)
+    }
+    fn shutdown(&self, wait: bool, cancel_futures: bool) {
+        self.0.shutdown(wait, cancel_futures)
+    }
+    fn exception(&self, h: &Future<u64>, timeout: Option<Duration>) -> Outcome {
+        self.0.exception(h, timeout)
+    }
+    fn cancel(&self, h: &Future<u64>) -> bool {
+        self.0.cancel(h)
+    }
+    fn cancelled(&self, h: &Future<u64>) -> bool {
+        self.0.cancelled(h)
+    }
+    fn running(&self, h: &Future<u64>) -> bool {
+        self.0.running(h)
+    }
+    fn add_done_callback(&self, h: &Future<u64>, callback: Callback) {
+        self.0.add_done_callback(h, callback)
+    }
+    fn wait(&self, hs: &[Future<u64>], timeout: Option<Duration>, mode: Mode) -> Vec<usize> {
+        self.0.wait(hs, timeout, mode)
+    }
+    fn as_completed<'a>(
+        &'a self,
+        hs: &'a [Future<u64>],
+        timeout: Option<Duration>,
+    ) -> Box<dyn Iterator<Item = Result<usize, ()>> + 'a> {
+        self.0.as_completed(hs, timeout)
+    }
+    fn map(&self, tasks: Vec<Task>, spec: MapSpec) -> Result<MapRun<'_>, Rejected> {
+        if spec.chunksize != 1 || spec.buffersize.is_some() || spec.timeout.is_some() {
+            return self.0.map(tasks, spec);
+        }
+        let rest = tasks
+            .into_iter()
+            .map(|t| self.0.submit(t))
+            .collect::<Result<_, _>>()?;
+        Ok(Box::new(ReleasingMap {
+            adapter: self,
+            rest,
+        }))
+    }
+}
+
+#[test]
+fn map_drop_2_a_map_dropped_unadvanced_whose_items_never_start_fails_map_drop_2() {
+    // dask's LocalCluster table read EXE-RESILIENT-1 for this scenario: the
+    // second map is dropped (at teardown) before its first next(), the
+    // executor never starts its items, and as the scenario has a panicking
+    // task the missing start was blamed on that panic ("a worker is free").
+    // The drop is the cause: MAP-DROP-2.
+    // The second scenario: a task submitted after the drop starts on the
+    // freed worker, which read EXE-SUBMIT-3 (started out of turn) before.
+    let options = Options {
+        timing: gallery_options(16, 0xC0FFEE).timing,
+        ..Options::default()
+    };
+    for (line, first_missing) in [
+        ("w1;m:r,r,gA,gA,gA,r:1:-:-;n;d;n;m:r,r,gC,r,p,r:1:-:-;n", 6),
+        ("w1;s:gA;m:r,r:1:-:-;d;s:r", 1),
+    ] {
+        let scenario = concurrent_futures_conformance::Scenario::from_replay(line).expect("valid");
+        let what = Replay::Scenario(scenario);
+        let conforming = replay(Arc::new(reference), &what, &options);
+        assert!(conforming.result.is_ok(), "{line}: {:?}", conforming.result);
+        let run = replay(
+            Arc::new(|cfg| DropCancelsUnadvanced(reference(cfg))),
+            &what,
+            &options,
+        );
+        let v = run.result.expect_err("the dropped map's items never start");
+        assert_eq!(v.clause, "MAP-DROP-2", "{line}: {v}");
+        assert!(
+            v.expected.contains(&format!("task {first_missing} starts")),
+            "{line}: {v}"
+        );
+    }
 }
