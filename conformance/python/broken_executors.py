@@ -79,6 +79,23 @@ class HangsInShutdown(ThreadPoolExecutor):
             threading.Event().wait()
 
 
+class BlocksWhenDropped(ThreadPoolExecutor):
+    """Conforming, but once it has been given a task, dropping the last reference to it never
+    returns: its finalizer blocks for ever (as executorlib's does once a cancel has killed its
+    scheduling thread: its __del__ calls a shutdown that waits for work nobody will run)."""
+
+    used = False
+
+    def submit(self, fn, *args, **kwargs):
+        self.used = True
+        return ThreadPoolExecutor.submit(self, fn, *args, **kwargs)
+
+    def __del__(self):
+        if self.used:
+            import threading
+            threading.Event().wait()
+
+
 class RunsTwice(ThreadPoolExecutor):
     """Runs every submitted call twice; the second run's future is dropped."""
 

@@ -245,16 +245,25 @@ def op_build(req):
         return {"error": "%s: %s" % (type(e).__name__, e)}
     if not all(callable(getattr(ex, m, None)) for m in ("submit", "map", "shutdown")):
         return {"error": "%s is not an executor (no submit, map and shutdown)" % type(ex).__name__}
+    state = Executor(ex)  # allocated outside the lock (see op_forget)
     with _STATE:
         e = NEXT_EXECUTOR[0]
         NEXT_EXECUTOR[0] += 1
-        EXECUTORS[e] = Executor(ex)
+        EXECUTORS[e] = state
     return {"e": e}
 
 
 def op_forget(req):
+    # The last reference to the executor goes here, and with it the executor's finalizer runs,
+    # which may block for ever: executorlib's __del__ calls its shutdown, which never returns
+    # once a cancel has killed its scheduling thread. So the reference is dropped outside the
+    # lock, on this request's own thread: dropped under _STATE, it held the lock for ever, and
+    # every later build and task start of this server waited for it (the next scenario was
+    # "stuck while building the executor"). No object is created under _STATE either (an
+    # allocation may start a garbage collection, which may finalize such an executor there).
     with _STATE:
-        EXECUTORS.pop(req["e"], None)
+        gone = EXECUTORS.pop(req["e"], None)
+    del gone
     return {}
 
 
@@ -308,9 +317,9 @@ def op_callback(req):
         with count:
             n = calls[0]
             calls[0] += 1
-        slot = [threading.Event(), False]
+        slot, key = [threading.Event(), False], (k, n)
         with _STATE:
-            CALLBACK_DONE[(k, n)] = slot
+            CALLBACK_DONE[key] = slot
         emit({"ev": "cb", "cb": k, "n": n})
         slot[0].wait()
         if slot[1]:
@@ -424,8 +433,9 @@ def handle(line):
             slot[0].set()
         return
     if op == "cbdone":
+        key = (req["cb"], req["n"])
         with _STATE:
-            slot = CALLBACK_DONE.pop((req["cb"], req["n"]), None)
+            slot = CALLBACK_DONE.pop(key, None)
         if slot is not None:
             slot[1] = bool(req.get("panicked"))
             slot[0].set()

@@ -243,3 +243,26 @@ fn map_chunk_2_a_directed_shape_shows_the_process_pool_failing_the_whole_chunk()
         .expect_err("the process pool fails the whole chunk");
     assert_eq!(v.clause, "MAP-CHUNK-2", "{v}");
 }
+
+/// EXE-SUBMIT-1 through the kit: an executor whose finalizer never returns
+/// (executorlib's, once a cancel has killed its scheduling thread) must not
+/// stop the next scenario's executor from being built on the same server.
+/// Dropped under the server's lock, the first executor held that lock for
+/// ever: the next build on that server hung (with executorlib, a case's
+/// confirming run after a hang, reported "EXE-SUBMIT-1 violated while
+/// building the executor"; here the confirming run gets a fresh server and
+/// passes, so the case is counted slow).
+#[test]
+fn exe_submit_1_an_executor_whose_drop_never_returns_does_not_block_the_next_build() {
+    let spec = "broken_executors:BlocksWhenDropped";
+    let mut o = options(&["futures"], 2);
+    o.max_shrink_time = Duration::from_secs(5);
+    // A long patience: a conforming pool never stalls 6 s, so `slow` counts
+    // only hangs, such as the blocked build.
+    o.timing.patience = Duration::from_millis(5000);
+    // Case 1's executor, given tasks, is dropped (blocking for ever) before
+    // case 2's is built on the same server.
+    let report = check(spec, executor(spec, &[]).factory(), &o);
+    assert!(report.passed(), "{}", report.render_text());
+    assert_eq!(report.slow, 0, "{}", report.render_text());
+}

@@ -332,9 +332,12 @@ fn every_group_s_directed_shapes_pass_and_check_all_its_clauses() {
 }
 
 /// EXE-SUBMIT-1: an executor whose build fails only after earlier cases
-/// (as executorlib's did once its scheduler had crashed) is reported with a
-/// scenario of no steps, "while building the executor": none of the case's
-/// steps ran, so none of them belongs in the counterexample, and its replay
+/// (as executorlib's seemed to once its scheduler had crashed, a hang that
+/// was the kit's own driver: `tests/python.rs`,
+/// `exe_submit_1_an_executor_whose_drop_never_returns_does_not_block_the_next_build`)
+/// is reported with a scenario of no steps, "while building the executor":
+/// none of the case's steps ran, so none of them belongs in the
+/// counterexample, and its replay
 /// (`w1`) is what was observed. Before, the case's steps were listed, every
 /// one "not reached", and the violation said "at teardown".
 #[test]
