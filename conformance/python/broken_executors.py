@@ -2,6 +2,7 @@
 
 Use as ``--executor broken_executors:NAME``.
 """
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 
@@ -49,6 +50,18 @@ def not_an_executor(**kwargs):
     return object()
 
 
+def refuses_two_workers(max_workers=None, **kwargs):
+    """A factory that builds a conforming pool except with two workers."""
+    if max_workers == 2:
+        raise ValueError("two workers refused")
+    return ThreadPoolExecutor(max_workers=max_workers, **kwargs)
+
+
+def never_returns(**kwargs):
+    """A factory that never returns (the kit must give up on it, not hang)."""
+    threading.Event().wait()
+
+
 class IgnoresBuffersize(ThreadPoolExecutor):
     """map() submits the whole input at the call whatever buffersize says (CPython 3.14+)."""
 
@@ -75,7 +88,6 @@ class HangsInShutdown(ThreadPoolExecutor):
     def shutdown(self, wait=True, *args, **kwargs):
         ThreadPoolExecutor.shutdown(self, wait=False, *args, **kwargs)
         if wait:
-            import threading
             threading.Event().wait()
 
 
@@ -92,7 +104,6 @@ class BlocksWhenDropped(ThreadPoolExecutor):
 
     def __del__(self):
         if self.used:
-            import threading
             threading.Event().wait()
 
 

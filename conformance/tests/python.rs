@@ -188,6 +188,47 @@ fn exe_submit_1_a_python_callable_that_builds_no_executor_is_refused() {
     }
 }
 
+/// EXE-SUBMIT-1 for a Python callable that builds an executor of one
+/// worker but raises for two: the case with two workers fails while
+/// building the executor, with no steps (replay `w2`), and nothing else is
+/// blamed. Before, the error surfaced at the first submit, as if step 1 had
+/// run, and a case with no steps failed SHUT-WAIT-1 at teardown.
+#[test]
+fn exe_submit_1_a_python_build_that_fails_for_some_configurations_is_reported_while_building() {
+    let spec = "broken_executors:refuses_two_workers";
+    let ex = executor(spec, &[Feature::MapChunksize]);
+    let report = check(spec, ex.factory(), &options(&["futures"], 32));
+    let text = report.render_text();
+    let Some(Verdict::Fail(f)) = report.verdict("EXE-SUBMIT-1") else {
+        panic!("{text}");
+    };
+    assert_eq!(f.violation.step, Some(0), "{text}");
+    assert_eq!(f.replay, "w2", "{text}");
+    assert!(
+        f.violation.observed.contains("two workers refused"),
+        "{text}"
+    );
+    let failed: Vec<_> = report
+        .clauses
+        .iter()
+        .filter(|c| matches!(c.verdict, Verdict::Fail(_)))
+        .map(|c| c.clause.as_str())
+        .collect();
+    assert_eq!(failed, ["EXE-SUBMIT-1"], "{text}");
+}
+
+/// EXE-SUBMIT-1 for a Python callable that never returns: refused in one
+/// line once the server's first build has not answered within the start
+/// limit (a minute), instead of hanging the caller for ever.
+#[test]
+fn exe_submit_1_a_python_callable_that_never_returns_is_refused_in_one_line() {
+    let Err(e) = PythonExecutor::new("python3", "broken_executors:never_returns", &[]) else {
+        panic!("a callable that never returns must be refused");
+    };
+    assert!(e.contains("build hangs"), "{e}");
+    assert_eq!(e.lines().count(), 1, "{e}");
+}
+
 #[test]
 fn exe_submit_1_a_python_executor_running_a_task_twice_fails_exe_submit_1() {
     // broken_executors.RunsTwice: every submitted call runs twice. The

@@ -389,7 +389,7 @@ fn exe_submit_1_a_first_build_that_fails_or_hangs_gives_a_report() {
         },
         ..quick_options("futures")
     };
-    type Reference = ExecutorAdapter<concurrent_futures::ThreadPoolExecutor>;
+    type Reference = ExecutorAdapter<ThreadPoolExecutor>;
     let panics = |_: Config| -> Reference { panic!("no scheduler here") };
     let hangs = |_: Config| -> Reference {
         loop {
