@@ -98,6 +98,16 @@ pub struct Options {
 /// The replay command the binary understands.
 pub const CLI_REPLAY: &str = "cargo run --release -p concurrent-futures-conformance -- --executor {executor} --replay '{scenario}'";
 
+impl Options {
+    /// Whether the check runs clause group `group`: every group unless
+    /// [`groups`](Options::groups) names some.
+    pub fn asks_for(&self, group: &str) -> bool {
+        self.groups
+            .as_ref()
+            .is_none_or(|only| only.iter().any(|o| o == group))
+    }
+}
+
 impl Default for Options {
     fn default() -> Options {
         Options {
@@ -547,15 +557,9 @@ fn unbuildable(name: &str, options: &Options, violation: Violation, started: Ins
         group: owner.map_or("", |g| g.name).to_string(),
         trace: Trace::default(),
     };
-    let asked = |g: &&Group| {
-        options
-            .groups
-            .as_ref()
-            .is_none_or(|only| only.iter().any(|o| o == g.name))
-    };
     let mut clauses: Vec<ClauseResult> = GROUPS
         .iter()
-        .filter(asked)
+        .filter(|g| options.asks_for(g.name))
         .flat_map(|g| g.clauses.iter().map(move |c| (g.name, *c)))
         .map(|(group, clause)| ClauseResult {
             group: group.to_string(),
@@ -583,6 +587,7 @@ fn unbuildable(name: &str, options: &Options, violation: Violation, started: Ins
         clauses,
         seconds: started.elapsed().as_secs_f64(),
         replay_command: options.replay_command.replace("{executor}", name),
+        pending: Vec::new(),
     }
 }
 
@@ -638,12 +643,16 @@ pub fn check_with_partial<A: Adapter + 'static>(
     let mut found = Found::default();
     let mut ran_groups = BTreeSet::new();
     let mut report = None;
+    let mut pending: Vec<String> = GROUPS
+        .iter()
+        .filter(|g| options.asks_for(g.name))
+        .map(|g| g.name.to_string())
+        .collect();
     for (i, group) in GROUPS.iter().enumerate() {
-        if let Some(only) = &options.groups {
-            if !only.iter().any(|g| g == group.name) {
-                continue;
-            }
+        if !pending.iter().any(|p| p == group.name) {
+            continue;
         }
+        pending.retain(|p| p != group.name);
         ran_groups.insert(group.name);
         progress(group.name, i);
         for (clause, f) in hunt.group(group, &supported) {
@@ -689,6 +698,7 @@ pub fn check_with_partial<A: Adapter + 'static>(
             clauses: verdicts(&hunt, &found, &ran_groups, &supported),
             seconds: started.elapsed().as_secs_f64(),
             replay_command: options.replay_command.replace("{executor}", name),
+            pending: pending.clone(),
         };
         partial(&r);
         report = Some(r);
@@ -703,6 +713,7 @@ pub fn check_with_partial<A: Adapter + 'static>(
         clauses: Vec::new(),
         seconds: started.elapsed().as_secs_f64(),
         replay_command: options.replay_command.replace("{executor}", name),
+        pending: Vec::new(),
     })
 }
 

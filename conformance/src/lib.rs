@@ -102,11 +102,17 @@ pub mod __private {
     }
 
     /// Reads a positive number from the environment variable `var`.
-    fn env_number(var: &str) -> Option<u64> {
+    /// `var` as a number of at least `min`, decimal or `0x` hex, as the
+    /// command line's options take it (`None` when unset).
+    fn env_number(var: &str, min: u64) -> Option<u64> {
         let v = std::env::var(var).ok()?;
-        match v.parse::<u64>() {
-            Ok(n) if n > 0 => Some(n),
-            _ => panic!("{var}='{v}' is not a positive integer"),
+        let parsed = match v.strip_prefix("0x").or_else(|| v.strip_prefix("0X")) {
+            Some(hex) => u64::from_str_radix(hex, 16),
+            None => v.parse::<u64>(),
+        };
+        match parsed {
+            Ok(n) if n >= min => Some(n),
+            _ => panic!("{var}='{v}' is not an integer of at least {min} (decimal or 0x-hex)"),
         }
     }
 
@@ -149,15 +155,15 @@ pub mod __private {
             ),
             ..Options::default()
         };
-        if let Some(c) = cases
-            .or_else(|| env_number("CF_CONFORMANCE_CASES").map(|n| n.min(u32::MAX as u64) as u32))
-        {
+        if let Some(c) = cases.or_else(|| {
+            env_number("CF_CONFORMANCE_CASES", 1).map(|n| n.min(u32::MAX as u64) as u32)
+        }) {
             options.cases = c;
         }
-        if let Some(seed) = env_number("CF_CONFORMANCE_SEED") {
+        if let Some(seed) = env_number("CF_CONFORMANCE_SEED", 0) {
             options.seed = seed;
         }
-        if let Some(ms) = env_number("CF_CONFORMANCE_PATIENCE_MS") {
+        if let Some(ms) = env_number("CF_CONFORMANCE_PATIENCE_MS", 1) {
             options.timing.patience = std::time::Duration::from_millis(ms);
         }
         let factory: Factory<A> = Arc::new(factory);

@@ -132,6 +132,12 @@ pub struct Report {
     pub seconds: f64,
     /// The command that replays a failure, `{scenario}` to be filled in.
     pub replay_command: String,
+    /// The clause groups not run yet when this report was made: empty for
+    /// a finished check. A report handed out while the check runs (after
+    /// each group, by [`check_with_partial`](crate::check_with_partial))
+    /// names the rest, so that one kept from an interrupted run says it is
+    /// incomplete; such a report is never [`passed`](Report::passed).
+    pub pending: Vec<String>,
 }
 
 impl Verdict {
@@ -157,7 +163,18 @@ impl Report {
     /// Whether no clause failed (`FAIL` or `STALE`); known deviations, `n/a`
     /// and inconclusive clauses do not count against it.
     pub fn passed(&self) -> bool {
-        !self.clauses.iter().any(|c| c.verdict.is_failure())
+        self.pending.is_empty() && !self.clauses.iter().any(|c| c.verdict.is_failure())
+    }
+
+    /// What an unfinished report lacks, as one sentence (`None` once the
+    /// check is complete).
+    pub fn incomplete(&self) -> Option<String> {
+        (!self.pending.is_empty()).then(|| {
+            format!(
+                "INCOMPLETE: the run ended or was interrupted before these groups ran: {}",
+                self.pending.join(", ")
+            )
+        })
     }
 
     /// The failed clauses (`FAIL`), with their minimal scenarios.
@@ -209,11 +226,15 @@ impl Report {
         } else {
             String::new()
         };
+        let incomplete = self
+            .incomplete()
+            .map_or(String::new(), |why| format!(" — {why}"));
         format!(
-            "{}: {}; {} scenarios ({} per group, seed {:#x}{slow}) in {:.1} s",
+            "{}: {}; {} scenario{} ({} per group, seed {:#x}{slow}) in {:.1} s{incomplete}",
             self.executor,
             self.counts(),
             self.scenarios,
+            if self.scenarios == 1 { "" } else { "s" },
             self.cases,
             self.seed,
             self.seconds
@@ -303,9 +324,15 @@ impl Report {
             .collect();
         let _ = write!(
             s,
-            "{{\"executor\":{},\"passed\":{},\"cases\":{},\"seed\":{},\"scenarios\":{},\"slow\":{},\"seconds\":{:.3},\"unsupported\":[{}],\"clauses\":[",
+            "{{\"executor\":{},\"passed\":{},\"complete\":{},\"pending\":[{}],\"cases\":{},\"seed\":{},\"scenarios\":{},\"slow\":{},\"seconds\":{:.3},\"unsupported\":[{}],\"clauses\":[",
             json_str(&self.executor),
             self.passed(),
+            self.pending.is_empty(),
+            self.pending
+                .iter()
+                .map(|g| json_str(g))
+                .collect::<Vec<_>>()
+                .join(","),
             self.cases,
             self.seed,
             self.scenarios,
@@ -354,6 +381,10 @@ impl Report {
                     json_str(&f.scenario.render(Some((&f.trace, f.violation.step)))),
                     json_str(&f.replay)
                 );
+                // The whole command, with the interpreter and features a
+                // Python executor's replay needs.
+                let command = self.replay_command.replace("{scenario}", &f.replay);
+                let _ = write!(s, ",\"command\":{}", json_str(&command));
             }
             s.push('}');
         }
@@ -366,16 +397,28 @@ impl Report {
     /// skipped with the reason — as the exit status counts them.
     pub fn render_junit(&self) -> String {
         let counts = self.counts();
-        let failures = counts.fail + counts.stale;
+        let incomplete = self.incomplete();
+        let unfinished = usize::from(incomplete.is_some());
+        let failures = counts.fail + counts.stale + unfinished;
         let skipped = counts.not_applicable + counts.known + counts.inconclusive;
         let mut s = String::new();
         let _ = writeln!(
             s,
             "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" skipped=\"{skipped}\" time=\"{:.3}\">",
             xml(&self.executor),
-            self.clauses.len(),
+            self.clauses.len() + unfinished,
             self.seconds
         );
+        if let Some(why) = incomplete {
+            // One failing case, so that a kept report of an interrupted run
+            // never reads green.
+            let _ = writeln!(
+                s,
+                "    <testcase classname=\"{}.run\" name=\"complete\"><failure message=\"{}\"/></testcase>",
+                xml(&self.executor),
+                xml(&why)
+            );
+        }
         for c in &self.clauses {
             let _ = write!(
                 s,

@@ -607,3 +607,45 @@ fn map_drop_2_a_map_dropped_unadvanced_whose_items_never_start_fails_map_drop_2(
         );
     }
 }
+
+/// A report handed out while the check runs says what it still lacks, so a
+/// report kept from an interrupted run (`--out`) never reads as a finished,
+/// green one: after the first of two groups the partial report names the
+/// second as pending, is not `passed()`, and its JUnit has a failing
+/// "complete" case and its JSON `"complete":false`; the final report has
+/// nothing pending and passes (the reference). Before, the partial JUnit of a run stopped after one group
+/// read `failures="0"`.
+#[test]
+fn kit_a_partial_report_says_it_is_incomplete() {
+    let options = Options {
+        cases: 8,
+        groups: Some(vec!["futures".to_string(), "callbacks".to_string()]),
+        ..Options::default()
+    };
+    let mut partials = Vec::new();
+    let report = concurrent_futures_conformance::check_with_partial(
+        "reference",
+        Arc::new(reference),
+        &options,
+        &mut |_, _| {},
+        &mut |r| partials.push(r.clone()),
+    );
+    assert_eq!(partials.len(), 2);
+    let first = &partials[0];
+    assert_eq!(first.pending, ["callbacks"]);
+    assert!(!first.passed(), "{}", first.render_text());
+    assert!(
+        first.summary().contains("INCOMPLETE"),
+        "{}",
+        first.summary()
+    );
+    let junit = first.render_junit();
+    assert!(junit.contains("name=\"complete\"><failure"), "{junit}");
+    assert!(!junit.contains("failures=\"0\""), "{junit}");
+    assert!(first.render_json().contains("\"complete\":false"));
+    assert!(report.pending.is_empty());
+    assert!(report.passed(), "{}", report.render_text());
+    assert!(!report.summary().contains("INCOMPLETE"));
+    assert!(report.render_json().contains("\"complete\":true"));
+    assert!(!report.render_junit().contains("name=\"complete\""));
+}

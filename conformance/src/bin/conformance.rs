@@ -39,7 +39,7 @@ const USAGE: &str = "\
 usage: concurrent-futures-conformance [--executor NAME]... [--cases N] [--seed S]
                                       [--format table|json|junit] [--group NAME]... [--patience MS]
                                       [--shrink-runs N] [--shrink-time S] [--out FILE]
-       concurrent-futures-conformance --executor NAME --replay TEXT [--patience MS]
+       concurrent-futures-conformance --executor NAME --replay TEXT [--patience MS] [python options]
        concurrent-futures-conformance [--python PATH] --executor py:MODULE:CALLABLE
                                       [--missing FEATURE,...] [--known CLAUSE=WHY]... [run options]
        concurrent-futures-conformance --gallery [--cases N] [--seed S]
@@ -54,7 +54,7 @@ usage: concurrent-futures-conformance [--executor NAME]... [--cases N] [--seed S
                     interpreter pools): tasks report to the driver through a local socket
   --missing LIST    features the py: executors lack, comma-separated: their clauses are n/a
                     (cancel, state-predicates, callbacks, timeouts, wait, as-completed, map,
-                    map-buffersize, cancel-futures, initializer)
+                    map-chunksize, map-buffersize, cancel-futures, initializer)
   --known C=WHY     clause C is a known deviation of the executors checked, for reason WHY
                     (STALE if no case shows it)
   --known-timing C=WHY
@@ -70,11 +70,13 @@ usage: concurrent-futures-conformance [--executor NAME]... [--cases N] [--seed S
   --patience MS     how long to wait for what must happen before it may be a hang,
                     1 to 86400000 (default 2000; a hang is confirmed with 5 times as long)
   --out FILE        also write the report (in --format) to FILE, rewritten after every clause
-                    group, so that an interrupted run keeps what it found
+                    group, so that an interrupted run keeps what it found (marked incomplete,
+                    naming the groups not run, and never a pass)
   --shrink-runs N   scenarios run at most while minimising one failure (default 2000)
   --shrink-time S   seconds spent at most minimising one failure (default 60)
   --replay TEXT     run one scenario (the replay text a failure prints) on one --executor;
-                    takes only --executor and --patience
+                    takes only --executor, --patience, --python, --isolated, --missing and
+                    --known
   --gallery         run the kit on every deliberately broken executor and print the kill rate;
                     takes only --cases and --seed
   --list            list executors, gallery bugs and clause groups; takes no other option
@@ -425,6 +427,15 @@ fn render(format: &Format, reports: &[Report]) -> String {
     }
 }
 
+/// The clause groups `options` asks for, in the order they run.
+fn asked_groups(options: &Options) -> Vec<String> {
+    GROUPS
+        .iter()
+        .filter(|g| options.asks_for(g.name))
+        .map(|g| g.name.to_string())
+        .collect()
+}
+
 /// Replaces `path` with `text` (written beside it, then renamed, so that an
 /// interruption leaves the previous whole report). A failure is a note.
 fn keep(path: &std::path::Path, text: &str) {
@@ -528,6 +539,17 @@ fn main() -> ExitCode {
             if let Some(path) = &args.out {
                 let mut all = done.clone();
                 all.push(r.clone());
+                // The executors not started yet: every group pending.
+                all.extend(args.executors[i + 1..].iter().map(|later| Report {
+                    executor: later.clone(),
+                    pending: asked_groups(&args.options),
+                    clauses: Vec::new(),
+                    unsupported: Vec::new(),
+                    scenarios: 0,
+                    slow: 0,
+                    seconds: 0.0,
+                    ..r.clone()
+                }));
                 keep(path, &render(&args.format, &all));
             }
         };

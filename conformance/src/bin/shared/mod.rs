@@ -102,7 +102,13 @@ pub fn number(flag: &str, v: &str, min: u64, max: u64) -> Result<u64, String> {
 
 /// The one line a bad argument gets, and exit status 2.
 pub fn usage_error(program: &str, msg: &str) -> ExitCode {
-    note(&format!("{program}: {msg} (see --help)"));
+    // A message that already points somewhere (`(see --list)`) keeps that one.
+    let see = if msg.ends_with(')') && msg.contains("(see ") {
+        ""
+    } else {
+        " (see --help)"
+    };
+    note(&format!("{program}: {msg}{see}"));
     ExitCode::from(2)
 }
 
