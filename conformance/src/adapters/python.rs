@@ -46,7 +46,7 @@ const REUSE_WAIT: Duration = Duration::from_millis(300);
 /// How long a server may take to greet, and the first executor to be
 /// built, before the executor is rejected as hanging (a module whose import
 /// never returns, a factory that never returns): one line, not a hang.
-pub const START_LIMIT: Duration = Duration::from_secs(60);
+const START_LIMIT: Duration = Duration::from_secs(60);
 
 /// How the error of a request given up after its limit begins.
 const NO_ANSWER: &str = "no answer";
@@ -95,7 +95,7 @@ impl PythonExecutor {
     /// and asks it what the executor lacks; `missing` adds features declared
     /// missing. The error is one line: the interpreter cannot be run, the
     /// callable cannot be loaded, it does not build an executor, or the
-    /// server or that first build does not answer within [`START_LIMIT`].
+    /// server or that first build does not answer within a minute.
     pub fn new(
         python: impl Into<PathBuf>,
         executor: &str,
