@@ -469,8 +469,12 @@ fn map_shapes() -> Vec<Scenario> {
     shapes.extend(shapes_of(&[
         // A panicking item: yielded as an error, the rest cancelled.
         "w1;m:r,p,gA,r:1:-:-;n;n;n;o:A",
-        // Dropped before the first next(): nothing cancelled.
-        "w1;m:r,gA,r:1:-:-;d;o:A",
+        // Dropped before the first next(): nothing cancelled — four items
+        // still queued behind the held one, so that an executor that drops
+        // the items it has not handed to a worker yet shows it (dask's
+        // client releases them: MAP-DROP-2; with one queued item, that one
+        // had often reached the worker already).
+        "w1;m:r,gA,r,r,r,r:1:-:-;d;o:A",
         // A buffered map: each next() submits one more item.
         "w1;m:r,r,r,r:1:2:-;n;n;n;n;n",
         // Chunks: a failure fails its chunk; buffered chunks.
