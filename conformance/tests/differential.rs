@@ -342,6 +342,54 @@ fn shut_cancel_1_an_executor_ignoring_cancel_futures_is_an_unexpected_difference
     assert!(!stdout.contains("DIV-NOTIFY-1 ×"), "{stdout}");
 }
 
+/// MAP-CHUNK-2: CPython's process pool raises a failing chunk's error
+/// before the results of its earlier items, the observation DIV-CHUNK-2
+/// records (expected); a thread pool's map ignoring chunksize under a
+/// buffersize (3.14+) submits items, not chunks, at the call: DIV-CHUNK-1,
+/// filed by the runner as POOL-REUSE-2 (expected).
+#[test]
+fn map_chunk_2_the_divergences_of_chunked_maps_are_expected_by_their_observation() {
+    let timing = Timing {
+        patience: std::time::Duration::from_millis(300),
+        ..Timing::default()
+    };
+    let expected_as = |i: &Interpreter, executor: &str, isolated: bool, replay: &str| {
+        let py = Arc::new(
+            PythonExecutor::with_options(&i.path, executor, &[], isolated)
+                .expect("the Python executor starts"),
+        );
+        let s = resolve(&Replay::parse(replay).expect("replay").scenario());
+        let d = compare(
+            &reference_like(&py),
+            &py.factory(),
+            &s,
+            timing,
+            i.minor,
+            &[],
+        )
+        .unwrap_or_else(|| panic!("{executor} on {}: {replay} agrees", i.version));
+        (d.clause.clone(), d.expected.map(|(e, _)| e))
+    };
+    let i = default_python();
+    assert_eq!(
+        expected_as(
+            &i,
+            "concurrent.futures:ProcessPoolExecutor",
+            true,
+            "w1;m:r,f:2:-:-;n;n;n"
+        ),
+        ("MAP-CHUNK-2".to_string(), Some("DIV-CHUNK-2".to_string()))
+    );
+    let (found, _) = discover();
+    match found.iter().find(|i| i.minor >= 14) {
+        Some(i) => assert_eq!(
+            expected_as(i, TPE, false, "w1;m:r,r:2:1:-"),
+            ("POOL-REUSE-2".to_string(), Some("DIV-CHUNK-1".to_string()))
+        ),
+        None => println!("skipped the buffered half: no CPython 3.14+ here"),
+    }
+}
+
 /// Runs the command; its exit status, stderr and stdout.
 fn cli_out(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_differential"))
