@@ -81,6 +81,15 @@ fn tally<R: Adapter + 'static>(
     t
 }
 
+/// A short patience (300 ms; a hang is confirmed with 5 times that), for
+/// scenarios known to hang on one side.
+fn short_patience() -> Timing {
+    Timing {
+        patience: std::time::Duration::from_millis(300),
+        ..Timing::default()
+    }
+}
+
 fn assert_clean(tallies: &[Tally]) {
     let report = render_markdown(tallies, &[], "cargo test --test differential");
     println!("{report}");
@@ -212,10 +221,7 @@ fn fut_cancel_1_differential_catches_broken_python_executors() {
         ),
     ] {
         let py = python(&i, executor);
-        let timing = Timing {
-            patience: std::time::Duration::from_millis(300),
-            ..Timing::default()
-        };
+        let timing = short_patience();
         let mut t = Tally::default();
         let reference = reference_like(&py);
         let list = scenarios(n, SEED, py.unsupported());
@@ -283,10 +289,7 @@ fn shut_cancel_1_an_executor_ignoring_cancel_futures_is_an_unexpected_difference
             .expect("replay")
             .scenario(),
     );
-    let timing = Timing {
-        patience: std::time::Duration::from_millis(300),
-        ..Timing::default()
-    };
+    let timing = short_patience();
     let stock = python(&i, TPE);
     let d = compare(
         &reference_like(&stock),
@@ -349,10 +352,7 @@ fn shut_cancel_1_an_executor_ignoring_cancel_futures_is_an_unexpected_difference
 /// filed by the runner as POOL-REUSE-2 (expected).
 #[test]
 fn map_chunk_2_the_divergences_of_chunked_maps_are_expected_by_their_observation() {
-    let timing = Timing {
-        patience: std::time::Duration::from_millis(300),
-        ..Timing::default()
-    };
+    let timing = short_patience();
     let expected_as = |i: &Interpreter, executor: &str, isolated: bool, replay: &str| {
         let py = Arc::new(
             PythonExecutor::with_options(&i.path, executor, &[], isolated)
