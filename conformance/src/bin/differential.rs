@@ -6,9 +6,10 @@
 //! ```text
 //! cargo run --release -p concurrent-futures-conformance --bin differential -- \
 //!     [--python default|all|3.N|PATH]... [--scenarios N] [--others N] [--seed S]
-//!     [--executor MODULE:CALLABLE] [--isolated] [--missing LIST] [--patience MS]
-//!     [--shrink N] [--out FILE]
+//!     [--executor MODULE:CALLABLE] [--isolated] [--missing LIST] [--known C=WHY]...
+//!     [--patience MS] [--shrink N] [--out FILE]
 //! differential --replay TEXT [--python …] [--executor …] [--isolated] [--missing …]
+//!     [--known …] [--patience MS]
 //! differential --probes [--python …]
 //! ```
 //!
@@ -23,10 +24,10 @@ use concurrent_futures_conformance::diff::python::{
     Interpreter, discover, missing, probe_interpreter, probes,
 };
 use concurrent_futures_conformance::diff::traces::{
-    Tally, any_unexpected, campaign, compare, render_markdown,
+    Tally, any_unexpected, campaign, compare_runs, confirmed, count_of, render_markdown,
 };
 use concurrent_futures_conformance::{
-    Config, ExecutorAdapter, Factory, Feature, Replay, Timing, reference,
+    Config, ExecutorAdapter, Factory, Feature, Replay, Run, Timing, reference,
 };
 use shared::{Argv, Progress, feature_list, known_deviation, note, number, print, usage_error};
 use std::path::Path;
@@ -38,9 +39,10 @@ mod shared;
 
 const USAGE: &str = "\
 usage: differential [--python default|all|3.N|PATH]... [--scenarios N] [--others N] [--seed S]
-                    [--executor MODULE:CALLABLE] [--isolated] [--missing LIST] [--patience MS]
-                    [--shrink N] [--out FILE]
+                    [--executor MODULE:CALLABLE] [--isolated] [--missing LIST] [--known C=WHY]...
+                    [--patience MS] [--shrink N] [--out FILE]
        differential --replay TEXT [--python ...] [--executor ...] [--isolated] [--missing ...]
+                    [--known ...] [--patience MS]
        differential --probes [--python ...]
        differential --help
 
@@ -61,16 +63,17 @@ usage: differential [--python default|all|3.N|PATH]... [--scenarios N] [--others
                  clause): a known deviation of this executor the spec does not record
   --patience MS  how long to wait for what must happen, 1 to 86400000 (default 2000)
   --shrink N     runs spent at most minimising each unexpected difference (default 200)
-  --out FILE     also write the Markdown report to FILE
+  --out FILE     also write the Markdown report to FILE (checked before anything runs)
   --replay TEXT  run one scenario (the kit's replay text) on both sides and print both verdicts;
-                 takes only --python, --executor, --isolated, --missing and --patience
+                 takes only --python, --executor, --isolated, --missing, --known and --patience
   --probes       print the version facts the scenarios cannot show, checked against the spec;
                  takes only --python
 
 Both sides run the kit's runner with the same features (those the Python executor lacks are
 left out of both). --replay and --probes cannot be combined. Options are given once each
-(--python is repeatable); a value may be attached (--seed=7). Exit status: 0 only expected
-differences, 1 an unexpected one, 2 bad arguments or a missing interpreter, 141 stdout closed.";
+(--python and --known are repeatable); a value may be attached (--seed=7). Exit status: 0
+only expected differences, 1 an unexpected one, 2 bad arguments or a missing interpreter,
+141 stdout closed.";
 
 const PROGRAM: &str = "differential";
 
@@ -167,7 +170,9 @@ fn parse(mut argv: Argv) -> Result<Args, String> {
             }
             "--out" => {
                 given.push("--out");
-                a.out = Some(argv.value(&flag, inline, "a file")?);
+                let path = argv.value(&flag, inline, "a file")?;
+                writable(&path)?;
+                a.out = Some(path);
             }
             "--replay" => {
                 let text = argv.value(&flag, inline, "a scenario's replay text")?;
@@ -193,13 +198,13 @@ fn parse(mut argv: Argv) -> Result<Args, String> {
     }
     if a.probes {
         if let Some(flag) = given.first() {
-            return Err(format!("--probes takes only --python (got {flag})"));
+            return Err(format!("--probes takes only --python, not {flag}"));
         }
     }
     if a.replay.is_some() {
         if let Some(flag) = given.iter().find(|f| CAMPAIGN_ONLY.contains(f)) {
             return Err(format!(
-                "--replay takes only --python, --executor, --isolated, --missing and --patience (got {flag})"
+                "--replay takes only --python, --executor, --isolated, --missing, --known and --patience, not {flag}"
             ));
         }
     }
@@ -207,6 +212,30 @@ fn parse(mut argv: Argv) -> Result<Args, String> {
         a.pythons.push("all".into());
     }
     Ok(a)
+}
+
+/// Whether the report can be written to `path`, checked before anything
+/// runs (as the kit's `--out`): not a directory, in a directory that
+/// exists.
+fn writable(path: &str) -> Result<(), String> {
+    let p = Path::new(path);
+    let dir = p.parent().filter(|d| !d.as_os_str().is_empty());
+    if p.is_dir() || dir.is_some_and(|d| !d.is_dir()) {
+        return Err(format!("--out: cannot write {path}"));
+    }
+    Ok(())
+}
+
+/// The one line a bad argument gets, and exit status 2: `--help` is named
+/// after a semicolon when the message already ends in a parenthesis, so a
+/// line never carries two.
+fn bad_usage(msg: &str) -> ExitCode {
+    if msg.ends_with(')') {
+        note(&format!("{PROGRAM}: {msg}; see --help"));
+        ExitCode::from(2)
+    } else {
+        usage_error(PROGRAM, msg)
+    }
 }
 
 /// The interpreters `specs` select, and the claimed versions not found
@@ -271,7 +300,7 @@ fn sides(
 fn main() -> ExitCode {
     let args = match Argv::from_env().and_then(parse) {
         Ok(a) => a,
-        Err(e) => return usage_error(PROGRAM, &e),
+        Err(e) => return bad_usage(&e),
     };
     if args.help {
         print(&format!("{USAGE}\n"));
@@ -338,10 +367,11 @@ fn main() -> ExitCode {
             args.others.unwrap_or(args.scenarios)
         };
         note(&format!(
-            "== {} ({}) `{}`: {n} scenarios",
+            "== {} ({}) `{}`: {}",
             i.version,
             i.path.display(),
-            args.executor
+            args.executor,
+            count_of(n, "scenario")
         ));
         let list = scenarios(n, args.seed, py.unsupported());
         let known = args.known.clone();
@@ -395,6 +425,11 @@ fn main() -> ExitCode {
     }
 }
 
+/// The step a run failed at, if it failed (as the kit's replay marks it).
+fn failed_step(run: &Run) -> Option<usize> {
+    run.result.as_ref().err().and_then(|v| v.step)
+}
+
 fn replay(what: &Replay, interpreters: &[Interpreter], args: &Args) -> ExitCode {
     let scenario = concurrent_futures_conformance::resolve(&what.scenario());
     let mut status = ExitCode::SUCCESS;
@@ -406,15 +441,40 @@ fn replay(what: &Replay, interpreters: &[Interpreter], args: &Args) -> ExitCode 
                 return ExitCode::from(2);
             }
         };
-        let mut text = scenario.render(None);
-        match compare(
-            &reference,
-            &py.factory(),
-            &scenario,
-            args.timing,
-            i.minor,
-            &args.known,
-        ) {
+        let r = confirmed(&reference, &scenario, args.timing);
+        let p = confirmed(&py.factory(), &scenario, args.timing);
+        // What ran: each step with the kit's marks (a step skipped for a
+        // feature both sides lack says so), on both sides if they differ;
+        // the teardown once if it is the same, else each side's.
+        let steps = |run: &Run| {
+            let text = scenario.render(Some((&run.trace, failed_step(run))));
+            text.lines()
+                .filter(|l| !l.starts_with("  then: "))
+                .map(|l| format!("{l}\n"))
+                .collect::<String>()
+        };
+        let mut text = steps(&r);
+        if steps(&p) != text {
+            text = format!(
+                "reference ran:\n{text}python {} ran:\n{}",
+                i.version,
+                steps(&p)
+            );
+        }
+        let (rt, pt) = (&r.trace.teardown, &p.trace.teardown);
+        if rt == pt && !rt.is_empty() {
+            text.push_str(&format!("  then: {}\n", rt.join(", ")));
+        } else if rt != pt {
+            for (side, t) in [
+                ("reference".to_string(), rt),
+                (format!("python {}", i.version), pt),
+            ] {
+                if !t.is_empty() {
+                    text.push_str(&format!("  {side} then: {}\n", t.join(", ")));
+                }
+            }
+        }
+        match compare_runs(&r, &p, &scenario, i.minor, &args.known) {
             None => text.push_str(&format!(
                 "python {}: agrees with the reference\n",
                 i.version

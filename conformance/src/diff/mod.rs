@@ -4,8 +4,8 @@
 //! runner on the reference and on a Python executor
 //! ([`PythonAdapter`](crate::adapters::PythonAdapter)), and the two runs are
 //! compared ([`traces`]). Differences the spec records — a clause that does
-//! not hold on that version ([`versions`]), a divergence named by a clause's
-//! `Reference:` line — are expected. Every installed interpreter is found at
+//! not hold on that version ([`versions`]), the observation a recorded
+//! divergence describes ([`traces::OBSERVATIONS`]) — are expected. Every installed interpreter is found at
 //! run time ([`python`]); the version facts scenarios cannot show are
 //! probed ([`probes`]).
 

@@ -8,16 +8,18 @@
 //!
 //! A difference is *expected* when the spec records it: the clause broken on
 //! the Python side does not hold on that CPython version (its `CPython:`
-//! line), or its `Reference:` line names a recorded divergence (`DIV-*`).
-//! Anything else — including any failure of the reference — is unexpected,
-//! and is minimised to a scenario the kit's `--replay` reruns.
+//! line), or what the Python side was seen to do is the observation a
+//! recorded divergence (`DIV-*`) describes ([`OBSERVATIONS`]) — matched by
+//! the observation, not by the clause alone. Anything else — including any
+//! failure of the reference — is unexpected, and is minimised to a scenario
+//! the kit's `--replay` reruns.
 
 use crate::adapter::{Adapter, Feature};
 use crate::check::{CONFIRM, Run, run_guarded};
 use crate::diff::generate::has_buffered_map;
 use crate::diff::versions;
-use crate::runner::{Factory, Kind, Timing};
-use crate::scenario::Scenario;
+use crate::runner::{Factory, Kind, Timing, Violation};
+use crate::scenario::{Scenario, Step, TaskSpec};
 use crate::shrink::{Budget, minimise};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
@@ -80,19 +82,189 @@ fn verdict_text(r: &Run) -> String {
     }
 }
 
-/// Why a Python violation of `clause` on CPython 3.`minor` is intended, if
-/// the spec records it.
-pub fn recorded(clause: &str, minor: u32) -> Option<(String, String)> {
+/// A recorded divergence the differential can see: its ID, the clauses
+/// whose violations can show it, the observation it stands for, and the
+/// test of a Python-side violation (in its scenario) for that observation.
+pub struct Observation {
+    /// The divergence (`DIV-*`).
+    pub divergence: &'static str,
+    /// The clauses the runner files it under.
+    pub clauses: &'static [&'static str],
+    /// What the divergence says CPython does, as the report words it.
+    pub what: &'static str,
+    /// Whether a Python violation is that observation.
+    pub shows: fn(&Violation, &Scenario) -> bool,
+}
+
+/// The recorded divergences (`DIV-*`) a difference can be expected under.
+/// A divergence matches only its own observation: a violation of the same
+/// clause that looks otherwise (a future never cancelled at all, where
+/// DIV-NOTIFY-1 is about one cancelled but not acknowledged) is unexpected.
+/// The other divergences a `Reference:` line names are no observation of
+/// CPython a scenario can show (DIV-PANIC-1, DIV-DROP-1: how the Rust API
+/// stands for Python's), or concern what the scenarios never do (thread
+/// names, a failing thread spawn, an initializer failing beside cancelled
+/// work, callback races, reference cycles, a collected executor, an input
+/// read late, `chunksize=0`): a difference on their clauses is unexpected.
+pub const OBSERVATIONS: &[Observation] = &[
+    Observation {
+        divergence: "DIV-NOTIFY-1",
+        clauses: &["SHUT-CANCEL-1"],
+        what: "a future cancelled by shutdown(cancel_futures) that wait() does not count as done",
+        shows: notify_1,
+    },
+    Observation {
+        divergence: "DIV-ASCORDER-1",
+        clauses: &["ASC-DONEFIRST-1"],
+        what: "as_completed yields the expected futures, the already-done ones out of input order",
+        shows: ascorder_1,
+    },
+    Observation {
+        divergence: "DIV-CHUNK-1",
+        clauses: &["MAP-CHUNK-1", "POOL-REUSE-2"],
+        what: "the executor's map ignores chunksize: each item is a task of its own",
+        shows: chunk_1,
+    },
+    Observation {
+        divergence: "DIV-CHUNK-2",
+        clauses: &["MAP-CHUNK-1", "MAP-CHUNK-2"],
+        what: "a failing chunk raises before the results of its earlier items are yielded",
+        shows: chunk_2,
+    },
+];
+
+/// DIV-NOTIFY-1: the runner found the future cancelled by `cancel_futures`
+/// (its state CANCELLED_AND_NOTIFIED in the model, `result()` already
+/// checked to raise CancelledError) and `wait()` does not count it done.
+fn notify_1(v: &Violation, _: &Scenario) -> bool {
+    v.expected.starts_with("wait() counts f")
+        && v.expected
+            .ends_with(" as done: true (CANCELLED_AND_NOTIFIED)")
+        && v.observed == "false"
+}
+
+/// The maps of `s` up to step `upto` (1-based), each with the task ID of
+/// its first item.
+fn maps_upto(s: &Scenario, upto: Option<usize>) -> Vec<(usize, &Step)> {
+    let mut task = 0;
+    let mut maps = Vec::new();
+    let last = upto.unwrap_or(s.steps.len()).min(s.steps.len());
+    for step in &s.steps[..last] {
+        match step {
+            Step::Submit(_) => task += 1,
+            Step::Map { items, .. } => {
+                maps.push((task, step));
+                task += items.len();
+            }
+            _ => {}
+        }
+    }
+    maps
+}
+
+/// DIV-CHUNK-1: a later item of a chunk started on its own (the runner's
+/// MAP-CHUNK-1), or, in a buffered map with chunksize c > 1, an item past
+/// the first `buffersize` that the chunks submitted at the call hold has
+/// not started (POOL-REUSE-2): `buffersize` counted items, not chunks.
+fn chunk_1(v: &Violation, s: &Scenario) -> bool {
+    let chunked = |step: &Step| matches!(step, Step::Map { chunksize, .. } if *chunksize > 1);
+    match v.clause.as_str() {
+        "MAP-CHUNK-1" => {
+            v.expected.starts_with("started tasks ")
+                && v.observed.ends_with(" must not have started)")
+                && maps_upto(s, v.step).iter().any(|(_, m)| chunked(m))
+        }
+        "POOL-REUSE-2" => {
+            let Some(task) = v
+                .expected
+                .strip_prefix("task ")
+                .and_then(|r| r.strip_suffix(" starts: a worker is free for it"))
+                .and_then(|t| t.parse::<usize>().ok())
+            else {
+                return false;
+            };
+            maps_upto(s, v.step).iter().any(|(first, m)| match m {
+                Step::Map {
+                    items,
+                    chunksize,
+                    buffersize: Some(n),
+                    ..
+                } => {
+                    *chunksize > 1
+                        && task >= first + n
+                        && task < first + (n * chunksize).min(items.len())
+                }
+                _ => false,
+            })
+        }
+        _ => false,
+    }
+}
+
+/// DIV-CHUNK-2: in a map with a chunk whose failing item has earlier items
+/// in that chunk, `next()` raised where a result was due.
+fn chunk_2(v: &Violation, s: &Scenario) -> bool {
+    let fails_mid_chunk = |step: &Step| match step {
+        Step::Map {
+            items, chunksize, ..
+        } if *chunksize > 1 => items
+            .iter()
+            .enumerate()
+            .any(|(k, t)| k % chunksize > 0 && matches!(t, TaskSpec::Fail | TaskSpec::Panic)),
+        _ => false,
+    };
+    v.expected.starts_with("value ")
+        && (v.observed.starts_with("error ") || v.observed.starts_with("panic "))
+        && maps_upto(s, v.step).iter().any(|(_, m)| fails_mid_chunk(m))
+}
+
+/// DIV-ASCORDER-1: the same futures, none twice, no timeout where none was
+/// due, only their order differs; or the thread check's finding that only
+/// the already-done futures' order is wrong.
+fn ascorder_1(v: &Violation, _: &Scenario) -> bool {
+    if v.expected == "the futures done at the first next() in input order" {
+        return true;
+    }
+    // `[0, 2, 1]`, then ` then Timeout` when the call timed out.
+    let items = |s: &str| -> Option<(Vec<String>, bool)> {
+        let (seq, timed_out) = match s.trim().strip_suffix(" then Timeout") {
+            Some(seq) => (seq, true),
+            None => (s.trim(), false),
+        };
+        let mut list: Vec<String> = seq
+            .strip_prefix('[')?
+            .strip_suffix(']')?
+            .split(',')
+            .map(|x| x.trim().to_string())
+            .filter(|x| !x.is_empty())
+            .collect();
+        list.sort();
+        Some((list, timed_out))
+    };
+    match (items(&v.expected), items(&v.observed)) {
+        (Some(want), Some(got)) => want == got && v.expected != v.observed,
+        _ => false,
+    }
+}
+
+/// Why a Python violation `v` in scenario `s` on CPython 3.`minor` is
+/// intended, if the spec records it: its clause does not hold on that
+/// version, or `v` is the observation of a divergence in [`OBSERVATIONS`]
+/// filed under its clause.
+pub fn recorded(v: &Violation, s: &Scenario, minor: u32) -> Option<(String, String)> {
+    let clause = v.clause.as_str();
     if versions::holds_on(clause, minor) == Some(false) {
         return Some((
             clause.to_string(),
             format!("the spec states {clause} for other CPython versions than 3.{minor}"),
         ));
     }
-    let div = versions::divergence_of(clause)?;
+    let o = OBSERVATIONS
+        .iter()
+        .find(|o| o.clauses.contains(&clause) && (o.shows)(v, s))?;
     Some((
-        div.clone(),
-        format!("{clause}'s Reference: line records it ({div})"),
+        o.divergence.to_string(),
+        format!("{clause}: {} ({})", o.what, o.divergence),
     ))
 }
 
@@ -131,7 +303,7 @@ pub fn compare_runs(
                 .iter()
                 .find(|(c, _)| *c == v.clause)
                 .map(|(c, why)| (c.clone(), format!("a known deviation: {why}")));
-            (v.clause.clone(), recorded(&v.clause, minor).or(declared))
+            (v.clause.clone(), recorded(v, s, minor).or(declared))
         }
         (Err(v), _) => (v.clause.clone(), None),
         (Ok(()), Ok(())) => ("TRACE".to_string(), None),
@@ -249,6 +421,16 @@ fn minimised<R: Adapter + 'static, P: Adapter + 'static>(
         .unwrap_or(d)
 }
 
+/// `n` and `noun`, the noun in the plural unless `n` is 1 (`1 scenario`,
+/// `2 scenarios`).
+pub fn count_of(n: u32, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// Whether any tally has an unexpected difference.
 pub fn any_unexpected(tallies: &[Tally]) -> bool {
     tallies.iter().any(|t| !t.unexpected.is_empty())
@@ -314,13 +496,18 @@ pub fn render_markdown(tallies: &[Tally], missing: &[String], command: &str) -> 
             );
         }
         if t.buffered > 0 {
+            let ran = if t.unsupported.contains(&Feature::MapBuffersize) {
+                "generated, not run as buffered on this interpreter"
+            } else {
+                "run on both sides"
+            };
             let _ = writeln!(
                 out,
-                "\n{} `{}`: {} of {} scenarios ({:.0}%) have a buffered map (`map(buffersize=…)`).",
+                "\n{} `{}`: {} of {} ({:.0}%) have a buffered map (`map(buffersize=…)`), {ran}.",
                 t.version,
                 t.executor,
                 t.buffered,
-                t.scenarios,
+                count_of(t.scenarios, "scenario"),
                 100.0 * f64::from(t.buffered) / f64::from(t.scenarios.max(1))
             );
         }
@@ -336,14 +523,18 @@ pub fn render_markdown(tallies: &[Tally], missing: &[String], command: &str) -> 
         }
     }
     let _ = writeln!(out, "\n### Clauses by version\n");
-    let _ = writeln!(
-        out,
-        "`✗` = an unexpected difference; `v` = differs, as the spec states for this version; `d` = differs, a recorded divergence (`DIV-*`); blank = no difference.\n"
-    );
     let mut clauses = BTreeSet::new();
     for t in tallies {
         clauses.extend(t.unexpected.keys().cloned());
         clauses.extend(t.expected.values().map(|(_, d)| d.clause.clone()));
+    }
+    if clauses.is_empty() {
+        let _ = writeln!(out, "None: no scenario differs on any interpreter.");
+    } else {
+        let _ = writeln!(
+            out,
+            "`✗` = an unexpected difference; `v` = differs, as the spec states for this version; `d` = differs, a recorded divergence (`DIV-*`); blank = no difference.\n"
+        );
     }
     let mut head = String::from("| clause |");
     let mut rule = String::from("|---|");
@@ -351,7 +542,9 @@ pub fn render_markdown(tallies: &[Tally], missing: &[String], command: &str) -> 
         let _ = write!(head, " {} {} |", t.version, t.executor);
         rule.push_str("---|");
     }
-    let _ = writeln!(out, "{head}\n{rule}");
+    if !clauses.is_empty() {
+        let _ = writeln!(out, "{head}\n{rule}");
+    }
     for c in &clauses {
         let mut row = format!("| {c} {} |", versions::title(c));
         for t in tallies {
@@ -384,9 +577,10 @@ pub fn render_markdown(tallies: &[Tally], missing: &[String], command: &str) -> 
         for (clause, (n, d)) in &t.unexpected {
             let _ = writeln!(
                 out,
-                "\n#### Unexpected: {clause} on {} `{}` ({n} scenarios)\n\n```text\n{}\nreference: {}\npython:    {}\n```\n\nReplay: `--replay '{}'`",
+                "\n#### Unexpected: {clause} on {} `{}` ({})\n\n```text\n{}\nreference: {}\npython:    {}\n```\n\nReplay: `--replay '{}'`",
                 t.version,
                 t.executor,
+                count_of(*n, "scenario"),
                 d.scenario.render(None).trim_end(),
                 d.reference,
                 d.python,
@@ -395,4 +589,206 @@ pub fn render_markdown(tallies: &[Tally], missing: &[String], command: &str) -> 
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Replay;
+
+    fn violation(clause: &str, expected: &str, observed: &str) -> Violation {
+        Violation {
+            clause: clause.into(),
+            kind: Kind::Stuck,
+            step: Some(1),
+            expected: expected.into(),
+            observed: observed.into(),
+        }
+    }
+
+    fn scenario(replay: &str) -> Scenario {
+        Replay::parse(replay).expect("replay").scenario()
+    }
+
+    fn entry(v: &Violation, s: &str) -> Option<String> {
+        recorded(v, &scenario(s), 11).map(|(e, _)| e)
+    }
+
+    /// DIV-NOTIFY-1 (SHUT-CANCEL-1's divergence) covers a future cancelled
+    /// by cancel_futures that wait() does not count as done, not a future
+    /// never cancelled (an executor ignoring cancel_futures) nor one
+    /// cancelled but reported otherwise.
+    #[test]
+    fn shut_cancel_1_div_notify_1_is_expected_only_for_its_observation() {
+        let s = "w1;s:gA;s:r;sd:0:1";
+        let notified = violation(
+            "SHUT-CANCEL-1",
+            "wait() counts f1 as done: true (CANCELLED_AND_NOTIFIED)",
+            "false",
+        );
+        let (e, why) = recorded(&notified, &scenario(s), 11).expect("DIV-NOTIFY-1");
+        assert_eq!(e, "DIV-NOTIFY-1");
+        assert!(why.contains("cancel_futures"), "{why}");
+        for other in [
+            violation(
+                "SHUT-CANCEL-1",
+                "f1 is done (CANCELLED_AND_NOTIFIED)",
+                "not done after 10s",
+            ),
+            violation(
+                "SHUT-CANCEL-1",
+                "f1.cancelled() is true (CANCELLED_AND_NOTIFIED)",
+                "false",
+            ),
+            violation("SHUT-CANCEL-1", "f1.result() gives Cancelled", "value 1"),
+            // The same observation under another clause is not DIV-NOTIFY-1.
+            violation(
+                "WAIT-CANCELLED-1",
+                "wait() counts f1 as done: true (CANCELLED_AND_NOTIFIED)",
+                "false",
+            ),
+        ] {
+            assert_eq!(entry(&other, s), None, "{other}");
+        }
+    }
+
+    /// DIV-ASCORDER-1 (ASC-DONEFIRST-1's divergence) covers the same
+    /// futures in another order, not a different set or a timeout.
+    #[test]
+    fn asc_donefirst_1_div_ascorder_1_is_expected_only_for_a_reordering() {
+        let s = "w2;s:r;s:r";
+        for (expected, observed) in [
+            ("[0, 1, 2]", "[2, 0, 1]"),
+            ("[0, 1] then Timeout", "[1, 0] then Timeout"),
+            (
+                "the futures done at the first next() in input order",
+                "[1, 0]",
+            ),
+        ] {
+            let v = violation("ASC-DONEFIRST-1", expected, observed);
+            assert_eq!(entry(&v, s).as_deref(), Some("DIV-ASCORDER-1"), "{v}");
+        }
+        for (expected, observed) in [
+            ("[0, 1, 2]", "[0, 1]"),
+            ("[0, 1]", "[0, 2]"),
+            ("[0, 1]", "[1, 0] then Timeout"),
+            ("[0, 1]", "[0, 1]"),
+        ] {
+            let v = violation("ASC-DONEFIRST-1", expected, observed);
+            assert_eq!(entry(&v, s), None, "{v}");
+        }
+    }
+
+    /// DIV-CHUNK-1 (a thread pool's map ignores chunksize) covers a chunk's
+    /// later item started on its own, and, in a buffered chunked map, an
+    /// item of the chunks submitted at the call not started; not the same
+    /// findings where no map is chunked, nor an item within buffersize.
+    #[test]
+    fn map_chunk_1_div_chunk_1_is_expected_only_in_a_chunked_map() {
+        let early = violation(
+            "MAP-CHUNK-1",
+            "started tasks {t0}",
+            "started tasks {t0, t1} (task 1 must not have started)",
+        );
+        assert_eq!(
+            entry(&early, "w2;m:gA,r:2:-:-").as_deref(),
+            Some("DIV-CHUNK-1")
+        );
+        assert_eq!(entry(&early, "w2;m:gA,r:1:-:-"), None);
+        let late = |t: usize| {
+            violation(
+                "POOL-REUSE-2",
+                &format!("task {t} starts: a worker is free for it"),
+                "started tasks {t0} after 10s",
+            )
+        };
+        assert_eq!(
+            entry(&late(1), "w1;m:r,r:2:1:-").as_deref(),
+            Some("DIV-CHUNK-1")
+        );
+        assert_eq!(entry(&late(0), "w1;m:r,r:2:1:-"), None);
+        assert_eq!(entry(&late(1), "w1;m:r,r:1:1:-"), None);
+        assert_eq!(entry(&late(1), "w1;m:r,r:2:-:-"), None);
+    }
+
+    /// DIV-CHUNK-2 (a process pool's failing chunk loses its earlier
+    /// results) covers an error where an earlier item's value was due, in a
+    /// map whose chunk fails after its first item; not one where no chunk
+    /// fails midway.
+    #[test]
+    fn map_chunk_2_div_chunk_2_is_expected_only_for_a_chunk_failing_midway() {
+        let v = Violation {
+            clause: "MAP-CHUNK-2".into(),
+            kind: Kind::Wrong,
+            step: Some(2),
+            expected: "value 0".into(),
+            observed: "error \"t1 failed\"".into(),
+        };
+        assert_eq!(
+            entry(&v, "w1;m:r,f:2:-:-;n").as_deref(),
+            Some("DIV-CHUNK-2")
+        );
+        assert_eq!(entry(&v, "w1;m:f,r:2:-:-;n"), None);
+        assert_eq!(entry(&v, "w1;m:r,f:1:-:-;n"), None);
+    }
+
+    /// A divergence with no observation in [`OBSERVATIONS`] never makes a
+    /// difference expected: DIV-PANIC-1 (how the Rust API stands for
+    /// exceptions) behind EXE-PANIC-1 is no licence for a Python executor
+    /// to lose a task's exception. Each listed divergence is tied by the
+    /// spec to a clause it is filed under.
+    #[test]
+    fn exe_panic_1_a_divergence_without_an_observation_expects_nothing() {
+        assert_eq!(
+            versions::divergence_of("EXE-PANIC-1").as_deref(),
+            Some("DIV-PANIC-1")
+        );
+        let v = violation("EXE-PANIC-1", "f0 is done (FINISHED)", "not done after 10s");
+        assert_eq!(entry(&v, "w1;s:p"), None);
+        for o in OBSERVATIONS {
+            let text = versions::section(o.divergence).expect(o.divergence);
+            assert!(
+                o.clauses.iter().any(|c| {
+                    versions::divergence_of(c).as_deref() == Some(o.divergence) || text.contains(c)
+                }),
+                "{}: none of {:?} names it, nor does it name them",
+                o.divergence,
+                o.clauses
+            );
+        }
+    }
+
+    /// The report says so when nothing differs, counts in the singular for
+    /// one, and says a buffered map was not run as buffered where the
+    /// interpreter has no buffersize.
+    #[test]
+    fn map_buffer_1_report_says_what_ran() {
+        let t = Tally {
+            version: "3.11.7".into(),
+            executor: "concurrent.futures:ThreadPoolExecutor".into(),
+            scenarios: 1,
+            agreed: 1,
+            buffered: 1,
+            unsupported: vec![Feature::MapBuffersize],
+            ..Tally::default()
+        };
+        let report = render_markdown(std::slice::from_ref(&t), &[], "test");
+        assert!(
+            report.contains(
+                "1 of 1 scenario (100%) have a buffered map (`map(buffersize=…)`), \
+                 generated, not run as buffered on this interpreter."
+            ),
+            "{report}"
+        );
+        assert!(report.contains("None: no scenario differs"), "{report}");
+        assert!(!report.contains("| clause |"), "{report}");
+        let t = Tally {
+            unsupported: vec![],
+            scenarios: 4,
+            ..t
+        };
+        let report = render_markdown(&[t], &[], "test");
+        assert!(report.contains("1 of 4 scenarios (25%)"), "{report}");
+        assert!(report.contains("run on both sides"), "{report}");
+    }
 }

@@ -131,6 +131,25 @@ pub fn divergence_of(clause: &str) -> Option<String> {
     table.get(clause).cloned()
 }
 
+/// The text of spec entry `id` (its heading and the lines up to the next
+/// heading), if the spec has it.
+pub fn section(id: &str) -> Option<String> {
+    SPEC.iter().find_map(|text| {
+        let start = text.lines().position(|l| {
+            l.strip_prefix("### ")
+                .is_some_and(|h| h.split(" — ").next() == Some(id))
+        })?;
+        let body: Vec<&str> = text
+            .lines()
+            .skip(start)
+            .enumerate()
+            .take_while(|(k, l)| *k == 0 || !l.starts_with("#"))
+            .map(|(_, l)| l)
+            .collect();
+        Some(body.join("\n"))
+    })
+}
+
 /// A clause's title, for reports.
 pub fn title(clause: &str) -> &'static str {
     clauses().get(clause).map(|(_, t)| t.as_str()).unwrap_or("")
