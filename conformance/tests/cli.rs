@@ -175,17 +175,17 @@ fn cli_conflicting_options_exit_2() {
         ),
         (
             "--probes --executor m:c",
-            "--probes takes only --python (got --executor)",
+            "--probes takes only --python, not --executor",
         ),
         (
             "--probes --scenarios 3",
-            "--probes takes only --python (got --scenarios)",
+            "--probes takes only --python, not --scenarios",
         ),
         (
             "--replay w1;s:r --seed 3",
-            "--replay takes only --python, --executor, --isolated, --missing and --patience (got --seed)",
+            "--replay takes only --python, --executor, --isolated, --missing, --known and --patience, not --seed",
         ),
-        ("--replay w1;s:r --out r.md", "(got --out)"),
+        ("--replay w1;s:r --out r.md", "not --out"),
         ("--seed 1 --seed 2", "--seed given twice"),
     ] {
         refused(DIFFERENTIAL, args, says);
