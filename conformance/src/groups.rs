@@ -383,6 +383,10 @@ fn shutdown_shapes() -> Vec<Scenario> {
         "w1;s:r;s:gA;s:r;s:gB;sd:0:1;o:A;o:B;r:1:n",
         // shutdown(wait=True) on a helper thread while a task is blocked.
         "w1;s:gA;s:r;sd:1:0;o:A;r:1:n",
+        // map() after shutdown is refused like submit() (SHUT-REJECT-1),
+        // checked first, before any task: an executor whose tasks fail an
+        // earlier clause still gets this one checked.
+        "w1;sd:0:0;m:r:1:-:-",
     ])
 }
 
