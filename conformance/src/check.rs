@@ -106,6 +106,16 @@ impl Options {
             .as_ref()
             .is_none_or(|only| only.iter().any(|o| o == group))
     }
+
+    /// The names of the clause groups the check runs, in the order it runs
+    /// them.
+    pub fn asked_groups(&self) -> Vec<String> {
+        GROUPS
+            .iter()
+            .filter(|g| self.asks_for(g.name))
+            .map(|g| g.name.to_string())
+            .collect()
+    }
 }
 
 impl Default for Options {
@@ -643,11 +653,7 @@ pub fn check_with_partial<A: Adapter + 'static>(
     let mut found = Found::default();
     let mut ran_groups = BTreeSet::new();
     let mut report = None;
-    let mut pending: Vec<String> = GROUPS
-        .iter()
-        .filter(|g| options.asks_for(g.name))
-        .map(|g| g.name.to_string())
-        .collect();
+    let mut pending = options.asked_groups();
     for (i, group) in GROUPS.iter().enumerate() {
         if !pending.iter().any(|p| p == group.name) {
             continue;

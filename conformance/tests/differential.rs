@@ -12,10 +12,12 @@ use concurrent_futures_conformance::adapters::PythonExecutor;
 use concurrent_futures_conformance::diff::generate::scenarios;
 use concurrent_futures_conformance::diff::probes::{check_probes, render_probes};
 use concurrent_futures_conformance::diff::python::{Interpreter, discover, probes};
-use concurrent_futures_conformance::diff::traces::{Tally, campaign, compare, render_markdown};
+use concurrent_futures_conformance::diff::traces::{
+    Difference, Tally, campaign, compare, render_markdown,
+};
 use concurrent_futures_conformance::gallery::Bug;
 use concurrent_futures_conformance::{
-    Adapter, Config, Factory, Feature, Replay, Timing, reference, resolve,
+    Adapter, Config, Factory, Feature, Replay, Scenario, Timing, reference, resolve,
 };
 use std::process::Command;
 use std::sync::Arc;
@@ -51,6 +53,24 @@ fn python(i: &Interpreter, executor: &str) -> Arc<PythonExecutor> {
 fn reference_like(py: &PythonExecutor) -> Factory<impl Adapter + 'static> {
     let unsupported = py.unsupported().to_vec();
     Arc::new(move |cfg: Config| reference(cfg).with_unsupported(unsupported.clone()))
+}
+
+/// How `py` differs from the reference on `s`, if it does (no declared
+/// deviations), as the `differential` command compares them.
+fn difference(
+    py: &Arc<PythonExecutor>,
+    s: &Scenario,
+    timing: Timing,
+    minor: u32,
+) -> Option<Difference> {
+    compare(
+        &reference_like(py),
+        &py.clone().factory(),
+        s,
+        timing,
+        minor,
+        &[],
+    )
 }
 
 /// Runs `n` scenarios of both sides and tallies.
@@ -182,17 +202,7 @@ fn shut_reject_1_differential_catches_a_broken_reference() {
     assert_eq!(d.clause, "SHUT-REJECT-1", "{d:?}");
     assert!(d.expected.is_none(), "{d:?}");
     // The same scenario agrees with the true reference.
-    assert!(
-        compare(
-            &reference_like(&py),
-            &py.factory(),
-            &s,
-            Timing::default(),
-            i.minor,
-            &[],
-        )
-        .is_none()
-    );
+    assert!(difference(&py, &s, Timing::default(), i.minor).is_none());
 }
 
 /// ... and a broken Python executor: cancel() refusing pending futures
@@ -291,15 +301,8 @@ fn shut_cancel_1_an_executor_ignoring_cancel_futures_is_an_unexpected_difference
     );
     let timing = short_patience();
     let stock = python(&i, TPE);
-    let d = compare(
-        &reference_like(&stock),
-        &stock.factory(),
-        &s,
-        timing,
-        i.minor,
-        &[],
-    )
-    .expect("CPython's pool does not acknowledge the cancellation (DIV-NOTIFY-1)");
+    let d = difference(&stock, &s, timing, i.minor)
+        .expect("CPython's pool does not acknowledge the cancellation (DIV-NOTIFY-1)");
     assert_eq!(d.clause, "SHUT-CANCEL-1", "{d:?}");
     assert_eq!(
         d.expected.as_ref().map(|(e, _)| e.as_str()),
@@ -308,15 +311,8 @@ fn shut_cancel_1_an_executor_ignoring_cancel_futures_is_an_unexpected_difference
     );
     let buggy = "broken_executors:IgnoresCancelFutures";
     let py = python(&i, buggy);
-    let d = compare(
-        &reference_like(&py),
-        &py.factory(),
-        &s,
-        timing,
-        i.minor,
-        &[],
-    )
-    .expect("the executor ignoring cancel_futures differs");
+    let d =
+        difference(&py, &s, timing, i.minor).expect("the executor ignoring cancel_futures differs");
     assert_eq!(d.clause, "SHUT-CANCEL-1", "{d:?}");
     assert!(d.expected.is_none(), "filed as expected: {d:?}");
     // The command's campaign (its default seed) files it as unexpected and
@@ -359,15 +355,8 @@ fn map_chunk_2_the_divergences_of_chunked_maps_are_expected_by_their_observation
                 .expect("the Python executor starts"),
         );
         let s = resolve(&Replay::parse(replay).expect("replay").scenario());
-        let d = compare(
-            &reference_like(&py),
-            &py.factory(),
-            &s,
-            timing,
-            i.minor,
-            &[],
-        )
-        .unwrap_or_else(|| panic!("{executor} on {}: {replay} agrees", i.version));
+        let d = difference(&py, &s, timing, i.minor)
+            .unwrap_or_else(|| panic!("{executor} on {}: {replay} agrees", i.version));
         (d.clause.clone(), d.expected.map(|(e, _)| e))
     };
     let i = default_python();

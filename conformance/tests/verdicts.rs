@@ -21,6 +21,18 @@ fn quick_options(group: &str) -> Options {
     }
 }
 
+/// [`quick_options`] with a patience of 100 ms, for checks whose builds
+/// hang: each hang costs the build's allowance of that patience.
+fn impatient_options(group: &str) -> Options {
+    Options {
+        timing: Timing {
+            patience: Duration::from_millis(100),
+            ..Timing::default()
+        },
+        ..quick_options(group)
+    }
+}
+
 /// A pool that runs each task on its own thread after a delay of `delay`:
 /// slow, never stuck.
 struct Slow {
@@ -382,13 +394,7 @@ fn exe_submit_1_a_build_that_fails_is_reported_without_the_steps_that_never_ran(
 /// `check` and the hang hung it.
 #[test]
 fn exe_submit_1_a_first_build_that_fails_or_hangs_gives_a_report() {
-    let options = Options {
-        timing: Timing {
-            patience: Duration::from_millis(100),
-            ..Timing::default()
-        },
-        ..quick_options("futures")
-    };
+    let options = impatient_options("futures");
     type Reference = ExecutorAdapter<ThreadPoolExecutor>;
     let panics = |_: Config| -> Reference { panic!("no scheduler here") };
     let hangs = |_: Config| -> Reference {
@@ -460,13 +466,7 @@ fn exe_submit_1_a_build_that_hangs_is_reported_without_the_steps_that_never_ran(
             reference(c)
         }
     };
-    let options = Options {
-        timing: Timing {
-            patience: Duration::from_millis(100),
-            ..Timing::default()
-        },
-        ..quick_options("futures")
-    };
+    let options = impatient_options("futures");
     let report = check("hangs-third-build", Arc::new(factory), &options);
     let Some(Verdict::Fail(f)) = report.verdict("EXE-SUBMIT-1") else {
         panic!("{}", report.render_text());

@@ -431,15 +431,6 @@ fn render(format: &Format, reports: &[Report]) -> String {
     }
 }
 
-/// The clause groups `options` asks for, in the order they run.
-fn asked_groups(options: &Options) -> Vec<String> {
-    GROUPS
-        .iter()
-        .filter(|g| options.asks_for(g.name))
-        .map(|g| g.name.to_string())
-        .collect()
-}
-
 /// Replaces `path` with `text` (written beside it, then renamed, so that an
 /// interruption leaves the previous whole report). A failure is a note.
 fn keep(path: &std::path::Path, text: &str) {
@@ -546,7 +537,7 @@ fn main() -> ExitCode {
                 // The executors not started yet: every group pending.
                 all.extend(args.executors[i + 1..].iter().map(|later| Report {
                     executor: later.clone(),
-                    pending: asked_groups(&args.options),
+                    pending: args.options.asked_groups(),
                     clauses: Vec::new(),
                     unsupported: Vec::new(),
                     scenarios: 0,
