@@ -107,6 +107,36 @@ class BlocksWhenDropped(ThreadPoolExecutor):
             threading.Event().wait()
 
 
+class BreaksDuringMap(ThreadPoolExecutor):
+    """Conforming, but when its initializer fails, map() waits after its first submission until
+    the worker that took it has broken the pool, so the rest of the map is refused and map()
+    raises BrokenThreadPool (as MAP-EAGER-1 allows). CPython's process pool does the same when its
+    map is slow between two submissions, as on a loaded machine."""
+
+    def __init__(self, max_workers=None, *args, **kwargs):
+        ThreadPoolExecutor.__init__(self, max_workers, *args, **kwargs)
+        self._fails = kwargs.get("initializer") is not None
+        self._has_broken = threading.Event()
+        self._mapping = False
+
+    def _initializer_failed(self):
+        ThreadPoolExecutor._initializer_failed(self)
+        self._has_broken.set()
+
+    def map(self, *args, **kwargs):
+        self._mapping = True
+        try:
+            return ThreadPoolExecutor.map(self, *args, **kwargs)
+        finally:
+            self._mapping = False
+
+    def submit(self, fn, *args, **kwargs):
+        f = ThreadPoolExecutor.submit(self, fn, *args, **kwargs)
+        if self._mapping and self._fails:
+            self._has_broken.wait(60)
+        return f
+
+
 class RunsTwice(ThreadPoolExecutor):
     """Runs every submitted call twice; the second run's future is dropped."""
 

@@ -11,6 +11,8 @@
 # not record, a failing probe or check does (exit 1).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=prefetch.sh
+. conformance/scripts/prefetch.sh
 n="${1:-300}"
 if ! [[ "$n" =~ ^[1-9][0-9]*$ ]]; then
     echo "error: SCENARIOS must be a positive number, not '$n'" >&2
@@ -36,14 +38,14 @@ for m in 3.14 3.15; do
     grep -v ' ok$' "$out/checks-$m.txt"
     # The thread and interpreter pools accept and ignore chunksize (DIV-CHUNK-1): both sides run
     # their maps unbatched. The process pool moves up to max_workers + 1 queued items into its
-    # call queue and marks them running, so they can no longer be cancelled: declared known.
-    prefetch="ProcessPoolExecutor marks queued work running once it moves to its call queue (max_workers + 1 items), so it can no longer be cancelled"
+    # call queue and marks them running, so they can no longer be cancelled: declared known
+    # (prefetch.sh).
     for ex in ThreadPoolExecutor ProcessPoolExecutor InterpreterPoolExecutor; do
         case "$ex" in
             ThreadPoolExecutor) flags=(--missing=map-chunksize) ;;
-            ProcessPoolExecutor) flags=(--isolated "--known=FUT-PRED-2=$prefetch"
-                "--known=MAP-DROP-1=$prefetch" "--known=SHUT-CANCEL-1=$prefetch"
-                "--known=MAP-ERROR-1=$prefetch") ;;
+            ProcessPoolExecutor)
+                flags=(--isolated)
+                for c in "${prefetch_clauses[@]}"; do flags+=("--known=$c=$prefetch_why"); done ;;
             *) flags=(--isolated --missing=map-chunksize) ;;
         esac
         echo "== CPython $m: $ex ${flags[*]%%=*}, $n scenarios"
@@ -53,6 +55,8 @@ for m in 3.14 3.15; do
             2>"$out/$ex-$m.err" || status=1
         if [ -f "$report" ]; then
             sed -n '/^| Python/,/^$/p;/scenarios (.*) have a buffered map/p' "$report"
+            # Each unexpected difference, whole: the scenario, both verdicts, the replay.
+            sed -n '/^#### Unexpected/,/^Replay/p' "$report"
         else
             tail -n 3 "$out/$ex-$m.err"
         fi

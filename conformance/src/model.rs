@@ -451,6 +451,16 @@ impl Model {
         Some((done, times_out))
     }
 
+    /// Whether the pool is yet to break: its initializer fails, it is not
+    /// shut down, and no work has been queued yet. The first queued work
+    /// breaks it when a worker starts, on that worker's thread or process
+    /// and in its own time: a `map` call may see it break between two of its
+    /// submissions and return the error (which MAP-EAGER-1 allows), and
+    /// nothing a `map` returns can be awaited to learn that it has broken.
+    pub fn breaks_later(&self) -> bool {
+        self.failing_init && !self.broken && !self.shutdown
+    }
+
     /// `map(...)` at the call: the rejection, or `Ok` with the jobs submitted.
     pub fn map_call(
         &mut self,

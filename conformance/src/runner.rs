@@ -699,6 +699,12 @@ impl<A: Adapter + 'static> Runner<A> {
                 if self.shutdown_in_progress()? {
                     return Ok(Note::Skipped(SHUTTING_DOWN));
                 }
+                if !items.is_empty() && self.model.breaks_later() {
+                    // Whether the pool breaks before, during or after the
+                    // call's submissions is the worker's timing, and the
+                    // next step could not wait for it: not run.
+                    return Ok(Note::Skipped(BREAKS_LATER));
+                }
                 let tasks = items
                     .iter()
                     .map(|&i| make_task(i, &self.gates, &self.log))
@@ -1705,6 +1711,8 @@ const NO_CHUNKSIZE: &str = "run with chunksize=1: the executor's map() does not 
 const NO_BUFFERSIZE: &str = "the executor's map() has no buffersize";
 const NO_ITERATOR: &str = "no map iterator is live";
 const MAP_RUNNING: &str = "a map iterator is already live";
+const BREAKS_LATER: &str =
+    "the pool's failing initializer has yet to break it, at a moment of its own";
 const MAP_NO_TIMEOUT: &str = "run without its timeout: map deadlines are checked by the fixed MAP-TIMEOUT-1/MAP-DEADLINE-1 probes";
 const WOULD_BLOCK: &str = "it would block the driver until a later step";
 const SHUTTING_DOWN: &str =

@@ -151,11 +151,13 @@ cpython_known=(--known "SHUT-CANCEL-1=futures drained by shutdown(cancel_futures
 # as-completed-input-order missing, so no table needs DIV-ASCORDER-1 declared (a declared order
 # deviation showed in some runs and not others, and read known or STALE by chance).
 ascorder_known=()
-prefetch="ProcessPoolExecutor marks queued work running once it moves to its call queue (max_workers + 1 items), so it can no longer be cancelled"
 # Whether the call queue has taken an item before the kit cancels it is the pool's own threads'
-# timing: declared --known-timing (known whether or not a run shows it, never STALE).
-prefetch_known=(--known-timing "FUT-PRED-2=$prefetch" --known-timing "MAP-DROP-1=$prefetch"
-    --known-timing "MAP-TIMEOUT-1=$prefetch" --known-timing "MAP-ERROR-1=$prefetch")
+# timing: each clause it can break (conformance/scripts/prefetch.sh) is declared --known-timing
+# (known whether or not a run shows it, never STALE).
+# shellcheck source=../../scripts/prefetch.sh
+. conformance/scripts/prefetch.sh
+prefetch_known=()
+for c in "${prefetch_clauses[@]}"; do prefetch_known+=(--known-timing "$c=$prefetch_why"); done
 # CPython's process pool, the pools built on it, and mpi4py's fail a whole chunk when one of its
 # items fails (spec/divergences.md DIV-CHUNK-2; repro/process-pool-MAP-CHUNK-2.py and
 # mpi4py-MAP-CHUNK-2.py show it on each).
