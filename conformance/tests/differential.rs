@@ -15,10 +15,12 @@ use concurrent_futures_conformance::diff::python::{Interpreter, discover, probes
 use concurrent_futures_conformance::diff::traces::{
     Difference, Tally, campaign, compare, render_markdown,
 };
+use concurrent_futures_conformance::diff::versions;
 use concurrent_futures_conformance::gallery::Bug;
 use concurrent_futures_conformance::{
     Adapter, Config, Factory, Feature, Replay, Scenario, Timing, reference, resolve,
 };
+use std::collections::BTreeSet;
 use std::process::Command;
 use std::sync::Arc;
 
@@ -554,20 +556,16 @@ fn fut_cancel_1_the_process_pool_is_declared_with_every_clause_div_prefetch_1_na
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
     let script = std::fs::read_to_string(format!("{root}/conformance/scripts/prefetch.sh"))
         .expect("prefetch.sh");
-    let declared: std::collections::BTreeSet<&str> = script
+    let declared: BTreeSet<&str> = script
         .lines()
         .find_map(|l| l.strip_prefix("prefetch_clauses=("))
         .and_then(|l| l.strip_suffix(')'))
         .expect("a prefetch_clauses=(...) line")
         .split_whitespace()
         .collect();
-    let spec = std::fs::read_to_string(format!("{root}/spec/divergences.md")).expect("spec");
-    let entry = spec
-        .split("\n### ")
-        .find(|e| e.starts_with("DIV-PREFETCH-1"))
-        .expect("DIV-PREFETCH-1");
+    let entry = versions::section("DIV-PREFETCH-1").expect("DIV-PREFETCH-1");
     let entry = entry.split_whitespace().collect::<Vec<_>>().join(" ");
-    let named: std::collections::BTreeSet<&str> = entry
+    let named: BTreeSet<&str> = entry
         .split_once("for every clause the move can break (")
         .and_then(|(_, rest)| rest.split_once(')'))
         .expect("DIV-PREFETCH-1 lists the clauses the move can break")

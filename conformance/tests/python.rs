@@ -8,7 +8,7 @@
 
 use concurrent_futures_conformance::adapters::PythonExecutor;
 use concurrent_futures_conformance::{
-    Feature, Kind, KnownDeviation, Options, Replay, Verdict, check, replay,
+    Feature, Kind, KnownDeviation, Note, Options, Replay, Verdict, check, replay,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -323,10 +323,7 @@ fn map_eager_1_a_map_refused_partway_by_a_pool_breaking_is_not_a_failure() {
         let run = replay_text(spec, text, 2000);
         assert!(run.result.is_ok(), "{text}: {:?}", run.result);
         assert!(
-            matches!(
-                run.trace.notes.first(),
-                Some(concurrent_futures_conformance::Note::Skipped(_))
-            ),
+            matches!(run.trace.notes.first(), Some(Note::Skipped(_))),
             "{text}: the map step is not run: {:?}",
             run.trace.notes
         );
@@ -337,7 +334,7 @@ fn map_eager_1_a_map_refused_partway_by_a_pool_breaking_is_not_a_failure() {
     assert!(run.result.is_ok(), "{:?}", run.result);
     assert_eq!(
         run.trace.notes.get(1),
-        Some(&concurrent_futures_conformance::Note::Ran),
+        Some(&Note::Ran),
         "{:?}",
         run.trace.notes
     );
